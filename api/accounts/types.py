@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from domain.accounts import model
+
+WorkspaceKind = strawberry.enum(
+    model.WorkspaceKind,
+    description="LIVE runs on real time and real channels; SANDBOX has its own clock and a simulated world.",
+)
+
+
+@strawberry.type(description="The workspace the API key opens: a seller's separate world of data.")
+class Workspace:
+    id: strawberry.ID = strawberry.field(description="Global ID.")
+    name: str = strawberry.field(description="Its name.")
+    kind: WorkspaceKind = strawberry.field(description="LIVE or SANDBOX.")  # type: ignore[valid-type]
+    now: datetime = strawberry.field(description="The workspace clock: real time, or the sandbox's own time.")

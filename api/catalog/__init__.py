@@ -1,0 +1,1 @@
+"""GraphQL for the catalog: channels, products, listings."""

@@ -1,0 +1,103 @@
+"""The demo seller `make run` creates once: a sandbox workspace with channels, products, listings and one
+placed order, so that GraphiQL's examples work on the first click."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from api.graphiql import DemoIds
+from api.relay import to_global_id
+from domain.accounts.handlers import create_seller, find_principal
+from domain.accounts.model import WorkspaceKind
+from domain.catalog import handlers as catalog
+from domain.catalog.model import Platform, ProductCategory
+from domain.db.uow import UnitOfWork
+from domain.orders import handlers as orders
+from domain.shared.clock import Clock
+
+CHANNELS = [
+    ("Amazon US", Platform.AMAZON, "US", "USD"),
+    ("Amazon DE", Platform.AMAZON, "DE", "EUR"),
+    ("eBay UK", Platform.EBAY, "GB", "GBP"),
+    ("Rakuten JP", Platform.RAKUTEN, "JP", "JPY"),
+]
+# sku, title, category, HS code, cost in CNY, grams, (l, w, h) mm, price per channel currency
+PRODUCTS = [
+    ("TEE-CTN-BLK-M", "Cotton T-shirt, black, M", ProductCategory.APPAREL, "6109.10", "18.50", 180, (300, 250, 20),
+     {"USD": "19.99", "EUR": "18.99", "GBP": "16.99", "JPY": "2900"}),
+    ("BAG-LTH-TAN", "Leather tote bag, tan", ProductCategory.BAGS, "4202.21", "160.00", 900, (400, 320, 120),
+     {"USD": "89.00", "EUR": "84.00", "GBP": "74.00", "JPY": "12800"}),
+    ("HDP-BT-200", "Bluetooth headphones", ProductCategory.ELECTRONICS, "8518.30", "95.00", 350, (200, 180, 90),
+     {"USD": "49.90", "EUR": "47.90", "GBP": "42.50", "JPY": "7400"}),
+    ("TOY-BLK-100", "Wooden block set, 100 pieces", ProductCategory.TOYS, "9503.00", "42.00", 1200, (300, 300, 150),
+     {"USD": "29.95", "EUR": "27.95", "GBP": "24.95", "JPY": "4300"}),
+]
+
+
+async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
+    """Create the demo seller and its sandbox; return its API key and the IDs the examples use."""
+    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+        created = await create_seller(session, "Demo Export Co.", clock.now(), WorkspaceKind.SANDBOX)
+    async with engine.connect() as conn:
+        principal = await find_principal(conn, created.api_key)
+        assert principal is not None
+        async with UnitOfWork(conn, principal, clock) as uow:
+            channel_ids = {}
+            for name, platform, country, currency in CHANNELS:
+                channel_ids[currency] = await catalog.create_channel(
+                    uow, catalog.CreateChannel(name, platform, country, currency)
+                )
+            listing_ids: dict[str, uuid.UUID] = {}
+            for sku, title, category, hs, cost, grams, (length, width, height), prices in PRODUCTS:
+                product_id = await catalog.create_product(
+                    uow,
+                    catalog.CreateProduct(sku, title, category, hs, "CN", Decimal(cost), "CNY", grams, length, width,
+                                          height),
+                )
+                await uow.flush()
+                for currency, price in prices.items():
+                    listing_id = await catalog.create_listing(
+                        uow, catalog.CreateListing(product_id, channel_ids[currency], Decimal(price))
+                    )
+                    listing_ids.setdefault(currency, listing_id)
+            await uow.flush()
+            order_id = await orders.place_order(
+                uow,
+                orders.PlaceOrder(
+                    channel_id=channel_ids["USD"],
+                    lines=[orders.OrderLineInput(listing_ids["USD"], 1)],
+                    buyer_name="Grace Consumer",
+                    ship_to_country="US",
+                    shipping_price=Decimal("4.99"),
+                    channel_order_id="111-0000001-0000001",
+                ),
+            )
+            await uow.commit()
+    return created.api_key, DemoIds(
+        channel_id=to_global_id("Channel", channel_ids["USD"]),
+        listing_id=to_global_id("Listing", listing_ids["USD"]),
+        order_id=to_global_id("Order", order_id),
+    )
+
+
+async def ensure_demo(engine: AsyncEngine, clock: Clock, state_file: Path) -> tuple[str, DemoIds, bool]:
+    """The demo seller from `state_file` if its key still opens a workspace here; else a new one.
+
+    The key is kept in the local data folder because keys are stored only as digests: without the file,
+    the next `make run` could not show it again. Returns (key, ids, created).
+    """
+    if state_file.exists():
+        state = json.loads(state_file.read_text())
+        async with engine.connect() as conn:
+            if await find_principal(conn, state["api_key"]) is not None:
+                return state["api_key"], DemoIds(**state["ids"]), False
+    key, ids = await seed_demo(engine, clock)
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    state_file.write_text(json.dumps({"api_key": key, "ids": ids.__dict__}, indent=2))
+    state_file.chmod(0o600)
+    return key, ids, True

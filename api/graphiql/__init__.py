@@ -1,0 +1,146 @@
+"""GraphiQL for sellers: the self-hosted page, opened with example operations that walk a sandbox order
+from placement to confirmation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+STATIC_DIR = Path(str(resources.files("api.graphiql").joinpath("static")))
+
+WELCOME = """# Tradelane sandbox. Press ▶ (Ctrl-Enter) to run; the tabs above walk an order
+# from placement to confirmation: Catalog → Place order → Pay → Confirm → Orders.
+# The Authorization header below carries your API key (see the Headers pane).
+"""
+
+CATALOG = WELCOME + """query Catalog {
+  workspace { name kind now }
+  channels(first: 10) {
+    edges { node { id name platform country currency feeSchedule { referralRate } } }
+  }
+  listings(first: 20) {
+    totalCount
+    edges {
+      node {
+        id
+        status
+        price { amount currency }
+        product { sku title hsCode originCountry }
+        channel { name }
+      }
+    }
+  }
+}
+"""
+
+PLACE = """# A consumer orders on a channel (sandbox only). The currency, if given, must be the channel's.
+mutation PlaceOrder($channelId: ID!, $listingId: ID!) {
+  orderPlace(input: {
+    channelId: $channelId
+    lines: [{ listingId: $listingId, quantity: 2 }]
+    buyerName: "Ada Consumer"
+    shipToCountry: "US"
+    shippingPrice: "4.99"
+  }) {
+    order { id status nextStates total { amount currency } confirmBy }
+    userErrors { field code message }
+  }
+}
+"""
+
+PAY = """# The payment provider authorises the payment (sandbox only); capturing it makes the order PAID.
+# Both mutations run in order, each in its own transaction. Run it twice to see a typed refusal.
+mutation Pay($orderId: ID!) {
+  paymentAuthorize(input: { orderId: $orderId, method: CARD }) {
+    payment { kind amount { amount currency } }
+    userErrors { field code message }
+  }
+  paymentCapture(input: { orderId: $orderId }) {
+    order { status nextStates amountCaptured { amount currency } }
+    userErrors { field code message }
+  }
+}
+"""
+
+CONFIRM = """# The seller confirms the paid order before its confirmBy deadline.
+mutation Confirm($orderId: ID!) {
+  orderConfirm(input: { orderId: $orderId }) {
+    order {
+      status
+      nextStates
+      timeline { type occurredAt data }
+    }
+    userErrors { field code message }
+  }
+}
+"""
+
+ORDERS = """query Orders {
+  orders(first: 10) {
+    totalCount
+    edges {
+      node {
+        id
+        status
+        total { amount currency }
+        lines { sku quantity product { title } }
+        payments { kind amount { amount currency } }
+        timeline { type occurredAt }
+      }
+    }
+  }
+}
+"""
+
+CLOCK = """# Move the sandbox clock. Orders not confirmed within their channel's window (48 h by default)
+# are cancelled and refunded as the clock passes their deadline.
+mutation Advance {
+  sandboxClockAdvance(input: { hours: 49 }) {
+    workspace { now }
+    timersFired
+    userErrors { field code message }
+  }
+}
+"""
+
+
+@dataclass(frozen=True)
+class DemoIds:
+    """Global IDs of the demo workspace's seed data, for the examples' variables."""
+
+    channel_id: str
+    listing_id: str
+    order_id: str
+
+
+def config(api_key: str | None, demo: DemoIds | None) -> dict[str, object]:
+    headers = json.dumps({"Authorization": f"Bearer {api_key or '<your API key>'}"}, indent=2)
+    order = {"orderId": demo.order_id if demo else "<an order id>"}
+    tabs = [
+        (CATALOG, {}),
+        (PLACE, {"channelId": demo.channel_id, "listingId": demo.listing_id} if demo else {}),
+        (PAY, order),
+        (CONFIRM, order),
+        (ORDERS, {}),
+        (CLOCK, {}),
+    ]
+    return {
+        "headers": headers,
+        "tabs": [
+            {"query": query, "variables": json.dumps(variables, indent=2) if variables else "", "headers": headers}
+            for query, variables in tabs
+        ],
+    }
+
+
+@cache
+def _template() -> str:
+    return resources.files("api.graphiql").joinpath("page.html").read_text(encoding="utf-8")
+
+
+def render_page(api_key: str | None, demo: DemoIds | None) -> str:
+    payload = json.dumps(config(api_key, demo)).replace("<", "\\u003c")
+    return _template().replace("__GRAPHIQL_CONFIG__", payload)

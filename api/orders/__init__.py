@@ -1,0 +1,1 @@
+"""GraphQL for orders and their payments."""

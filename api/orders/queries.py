@@ -1,0 +1,35 @@
+"""Queries on orders."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import strawberry
+
+from api.context import Info
+from api.orders.types import Order, OrderStatus
+from api.paging import After, First, connection, query_id
+from api.relay import Connection
+from domain.orders.queries import ORDERS
+
+
+@strawberry.input(description="Narrow the order list; all given conditions must hold.")
+class OrderFilter:
+    status: list[OrderStatus] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only orders in one of these statuses."
+    )
+    channel_id: strawberry.ID | None = strawberry.field(default=None, description="Only orders on this channel.")
+
+
+@strawberry.type
+class OrderQuery:
+    @strawberry.field(description="The workspace's orders, newest first.")
+    async def orders(
+        self, info: Info, first: First = None, after: After = None, filter: OrderFilter | None = None
+    ) -> Connection[Order]:
+        where: list[sa.ColumnElement[bool]] = []
+        if filter is not None:
+            if filter.status:
+                where.append(ORDERS.c.status.in_(filter.status))
+            if filter.channel_id is not None:
+                where.append(ORDERS.c.channel_id == query_id(filter.channel_id, "Channel", "filter.channelId"))
+        return await connection(info.context, ORDERS, Order.from_row, first, after, where, newest_first=True)

@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from api.catalog.types import Channel, Listing, Product
+from api.context import Info
+from api.money import Money
+from api.relay import Node, to_global_id
+from domain.db.reads import Row
+from domain.orders import model
+from domain.timeline import EventView
+
+OrderStatus = strawberry.enum(model.OrderStatus, description="Where an order is in its life.")
+PaymentMethod = strawberry.enum(model.PaymentMethod, description="How the consumer pays.")
+PaymentKind = strawberry.enum(
+    model.PaymentKind,
+    description="A ledger line: AUTHORIZATION holds money, CAPTURE takes it, VOID releases a hold, REFUND and "
+    "CHARGEBACK give it back; DECLINE records a refused attempt.",
+)
+CancelReason = strawberry.enum(model.CancelReason, description="Why an order was cancelled.")
+
+
+@strawberry.type(description="A state change of an object, at the workspace clock's time.")
+class TimelineEvent:
+    type: str = strawberry.field(description="What happened, e.g. ORDER_CONFIRMED.")
+    occurred_at: datetime = strawberry.field(description="When, by the workspace clock.")
+    data: JSON = strawberry.field(description="Details, e.g. amounts and reasons.")
+
+    @classmethod
+    def from_view(cls, event: EventView) -> TimelineEvent:
+        return cls(type=event.type, occurred_at=event.occurred_at, data=event.data)
+
+
+@strawberry.type(description="One line of an order's payment ledger; lines are only ever added.")
+class Payment(Node):
+    kind: PaymentKind = strawberry.field(description="What the line records.")  # type: ignore[valid-type]
+    method: PaymentMethod = strawberry.field(description="The payment method.")  # type: ignore[valid-type]
+    amount: Money = strawberry.field(description="How much, in the order's currency.")
+    reason: str | None = strawberry.field(description="Why (declines, refunds, chargebacks, voids).")
+    occurred_at: datetime = strawberry.field(description="When, by the workspace clock.")
+    _order_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="The order the line belongs to.")
+    async def order(self, info: Info) -> Order:
+        return Order.from_row(await info.context.loaders.order.load(self._order_id))
+
+    @classmethod
+    def from_row(cls, row: Row) -> Payment:
+        return cls(
+            id=to_global_id("Payment", row.id),
+            kind=row.kind,
+            method=row.method,
+            amount=Money.of(row.amount, row.currency),
+            reason=row.reason,
+            occurred_at=row.occurred_at,
+            _order_id=row.order_id,
+        )
+
+
+@strawberry.type(description="What the consumer bought: SKU, title and price as they were at placement.")
+class OrderLine:
+    sku: str = strawberry.field(description="The product's SKU when ordered.")
+    title: str = strawberry.field(description="The product's title when ordered.")
+    quantity: int = strawberry.field(description="How many units.")
+    unit_price: Money = strawberry.field(description="Price of one unit.")
+    line_total: Money = strawberry.field(description="unitPrice × quantity.")
+    _product_id: strawberry.Private[uuid.UUID]
+    _listing_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="The product, as it is now.")
+    async def product(self, info: Info) -> Product:
+        return Product.from_row(await info.context.loaders.product.load(self._product_id))
+
+    @strawberry.field(description="The listing it was ordered from, as it is now.")
+    async def listing(self, info: Info) -> Listing:
+        return Listing.from_row(await info.context.loaders.listing.load(self._listing_id))
+
+    @classmethod
+    def from_row(cls, row: Row) -> OrderLine:
+        return cls(
+            sku=row.sku,
+            title=row.title,
+            quantity=row.quantity,
+            unit_price=Money.of(row.unit_price, row.currency),
+            line_total=Money.of(row.unit_price * row.quantity, row.currency),
+            _product_id=row.product_id,
+            _listing_id=row.listing_id,
+        )
+
+
+@strawberry.type(description="A consumer's order on a channel, with its payments and its timeline.")
+class Order(Node):
+    status: OrderStatus = strawberry.field(description="Where the order is.")  # type: ignore[valid-type]
+    next_states: list[OrderStatus] = strawberry.field(  # type: ignore[valid-type]
+        description="The statuses it can move to from here."
+    )
+    version: int = strawberry.field(description="Goes up with every change; pass as expectedVersion to guard one.")
+    channel_order_id: str | None = strawberry.field(description="The platform's own order number.")
+    currency: str = strawberry.field(description="The channel's currency, which every amount is in.")
+    subtotal: Money = strawberry.field(description="Sum of the lines.")
+    shipping: Money = strawberry.field(description="Shipping charged to the consumer.")
+    total: Money = strawberry.field(description="subtotal + shipping: what the consumer pays.")
+    amount_authorized: Money = strawberry.field(description="Held on the consumer's payment method, not taken.")
+    amount_captured: Money = strawberry.field(description="Taken from the consumer.")
+    amount_refunded: Money = strawberry.field(description="Given back by the seller.")
+    amount_charged_back: Money = strawberry.field(description="Taken back through the consumer's bank.")
+    buyer_name: str = strawberry.field(description="The consumer's name.")
+    buyer_email: str | None = strawberry.field(description="The consumer's e-mail, if the channel shares it.")
+    ship_to_country: str = strawberry.field(description="Destination country, ISO 3166-1 alpha-2.")
+    placed_at: datetime = strawberry.field(description="When the consumer placed it (workspace clock).")
+    confirm_by: datetime = strawberry.field(description="Unconfirmed by then, it is cancelled and refunded.")
+    confirmed_at: datetime | None = strawberry.field(description="When the seller confirmed it.")
+    packed_at: datetime | None = strawberry.field(description="When it was packed.")
+    cancelled_at: datetime | None = strawberry.field(description="When it was cancelled.")
+    cancel_reason: CancelReason | None = strawberry.field(description="Why it was cancelled.")  # type: ignore[valid-type]
+    _id: strawberry.Private[uuid.UUID]
+    _channel_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="The channel it was placed on.")
+    async def channel(self, info: Info) -> Channel:
+        return Channel.from_row(await info.context.loaders.channel.load(self._channel_id))
+
+    @strawberry.field(description="What was bought.")
+    async def lines(self, info: Info) -> list[OrderLine]:
+        return [OrderLine.from_row(row) for row in await info.context.loaders.order_lines.load(self._id)]
+
+    @strawberry.field(description="The payment ledger, oldest line first.")
+    async def payments(self, info: Info) -> list[Payment]:
+        return [Payment.from_row(row) for row in await info.context.loaders.order_payments.load(self._id)]
+
+    @strawberry.field(description="Every state change, oldest first.")
+    async def timeline(self, info: Info) -> list[TimelineEvent]:
+        return [TimelineEvent.from_view(event) for event in await info.context.loaders.timeline.load(self._id)]
+
+    @classmethod
+    def from_row(cls, row: Row) -> Order:
+        currency = row.currency
+        return cls(
+            id=to_global_id("Order", row.id),
+            status=row.status,
+            next_states=sorted(model.ORDER_TRANSITIONS[row.status]),
+            version=row.version,
+            channel_order_id=row.channel_order_id,
+            currency=currency,
+            subtotal=Money.of(row.subtotal, currency),
+            shipping=Money.of(row.shipping, currency),
+            total=Money.of(row.total, currency),
+            amount_authorized=Money.of(row.authorized, currency),
+            amount_captured=Money.of(row.captured, currency),
+            amount_refunded=Money.of(row.refunded, currency),
+            amount_charged_back=Money.of(row.charged_back, currency),
+            buyer_name=row.buyer_name,
+            buyer_email=row.buyer_email,
+            ship_to_country=row.ship_to_country,
+            placed_at=row.placed_at,
+            confirm_by=row.confirm_by,
+            confirmed_at=row.confirmed_at,
+            packed_at=row.packed_at,
+            cancelled_at=row.cancelled_at,
+            cancel_reason=row.cancel_reason,
+            _id=row.id,
+            _channel_id=row.channel_id,
+        )

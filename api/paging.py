@@ -1,0 +1,58 @@
+"""Building connections from keyset pages, and resolving global IDs in queries."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Annotated, TypeVar
+
+import sqlalchemy as sa
+import strawberry
+from graphql import GraphQLError
+
+from api.context import RequestContext
+from api.relay import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size, parse_global_id
+from domain.db import reads
+from domain.db.reads import Row
+from domain.shared.errors import DomainError
+
+T = TypeVar("T")
+
+First = Annotated[int | None, strawberry.argument(description="How many to return, 1 to 100 (default 20).")]
+After = Annotated[str | None, strawberry.argument(description="A cursor from a page before: continue after it.")]
+
+
+async def connection(
+    ctx: RequestContext,
+    table: sa.Table,
+    to_node: Callable[[Row], T],
+    first: int | None,
+    after: str | None,
+    where: Iterable[sa.ColumnElement[bool]] = (),
+    *,
+    newest_first: bool = False,
+) -> Connection[T]:
+    size, after_seq, ws, filters = page_size(first), decode_cursor(after), ctx.workspace_id, list(where)
+    found = await ctx.read(
+        lambda conn: reads.page(conn, table, ws, first=size, after=after_seq, where=filters, newest_first=newest_first)
+    )
+    edges = [Edge(cursor=encode_cursor(row.seq), node=to_node(row)) for row in found.rows]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=found.has_next, end_cursor=edges[-1].cursor if edges else None),
+        _count=lambda: ctx.read(lambda conn: reads.count(conn, table, ws, filters)),
+    )
+
+
+def query_id(global_id: str, type_name: str, argument: str) -> uuid.UUID:
+    """A global ID given to a query: a malformed one or one of another type is a BAD_USER_INPUT error."""
+    try:
+        found, id_ = parse_global_id(global_id)
+    except DomainError as error:
+        raise GraphQLError(error.message, extensions={"code": "INVALID_ID", "argument": argument}) from None
+    if found != type_name:
+        raise GraphQLError(
+            f"`{argument}` takes a {type_name} ID; that one is a {found}'s.",
+            extensions={"code": "INVALID_ID", "argument": argument},
+        )
+    return id_

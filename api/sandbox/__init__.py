@@ -1,0 +1,1 @@
+"""GraphQL for the sandbox's own controls: its clock."""

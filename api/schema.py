@@ -1,0 +1,79 @@
+"""The one GraphQL schema: every stage's queries and mutations, the Relay node field, and the limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from api.accounts.queries import AccountQuery
+from api.catalog.mutations import CatalogMutation
+from api.catalog.queries import CatalogQuery
+from api.catalog.types import Channel, Listing, Product
+from api.context import Info
+from api.errors import MaskUnexpectedErrors
+from api.orders.mutations import OrderMutation
+from api.orders.queries import OrderQuery
+from api.orders.types import Order, Payment
+from api.relay import Node, parse_global_id
+from api.sandbox.mutations import SandboxMutation
+from api.security import RequireApiKey
+from domain.shared.errors import DomainError
+
+MAX_DEPTH = 10
+MAX_ALIASES = 30
+MAX_TOKENS = 5_000
+
+NODE_TYPES: dict[str, tuple[str, Any]] = {
+    "Channel": ("channel", Channel.from_row),
+    "Product": ("product", Product.from_row),
+    "Listing": ("listing", Listing.from_row),
+    "Order": ("order", Order.from_row),
+    "Payment": ("payment", Payment.from_row),
+}
+
+
+@strawberry.type(description="Everything a seller can read.")
+class Query(AccountQuery, CatalogQuery, OrderQuery):
+    @strawberry.field(description="Any object by its global ID; null if this workspace has no such object.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        try:
+            type_name, id_ = parse_global_id(id)
+        except DomainError as error:
+            raise GraphQLError(error.message, extensions={"code": "INVALID_ID"}) from None
+        if type_name not in NODE_TYPES:
+            return None
+        loader_name, to_node = NODE_TYPES[type_name]
+        row = await getattr(info.context.loaders, loader_name).load(id_)
+        return None if row is None else to_node(row)  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="Everything a seller can do. Each mutation runs in one transaction.")
+class Mutation(CatalogMutation, OrderMutation, SandboxMutation):
+    pass
+
+
+class TradelaneSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Unexpected errors are logged, with their incident ID, by MaskUnexpectedErrors."""
+
+
+schema = TradelaneSchema(
+    query=Query,
+    mutation=Mutation,
+    types=[Channel, Product, Listing, Order, Payment],
+    config=StrawberryConfig(disable_field_suggestions=True),
+    extensions=[
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        RequireApiKey,
+        MaskUnexpectedErrors,
+    ],
+)

@@ -1,0 +1,1 @@
+"""Each workspace's clock and the timers that timed rules register on it."""

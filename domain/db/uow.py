@@ -1,0 +1,119 @@
+"""The unit of work: one transaction per command, run as the application role inside one workspace."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from domain.accounts.handlers import Principal
+from domain.accounts.model import WorkspaceKind
+from domain.db.base import APP_ROLE, WORKSPACE_SETTING, RecordsEvents
+from domain.shared.clock import Clock
+from domain.shared.errors import ConcurrentChange
+from domain.timeline import Event
+
+# One statement enters the workspace: it switches to the role that row-level security applies to, names
+# the workspace the policies compare against, and reads the sandbox clock. All three last until commit.
+ENTER_WORKSPACE = sa.text(
+    f"SELECT set_config('role', '{APP_ROLE}', true), set_config('{WORKSPACE_SETTING}', :ws, true),"
+    " (SELECT sandbox_now FROM workspaces WHERE id = CAST(:ws AS uuid)) AS sandbox_now"
+)
+
+
+async def enter_workspace(conn: AsyncConnection | AsyncSession, workspace_id: uuid.UUID) -> datetime | None:
+    row = (await conn.execute(ENTER_WORKSPACE, {"ws": str(workspace_id)})).one()
+    sandbox_now: datetime | None = row.sandbox_now
+    return sandbox_now
+
+
+class UnitOfWork:
+    """`async with UnitOfWork(...) as uow:` ... `await uow.commit()`; leaving without commit rolls back."""
+
+    session: AsyncSession
+    now: datetime
+
+    def __init__(self, conn: AsyncConnection, principal: Principal, clock: Clock) -> None:
+        self._conn = conn
+        self.principal = principal
+        self._clock = clock
+        self._committed = False
+
+    @property
+    def workspace_id(self) -> uuid.UUID:
+        return self.principal.workspace_id
+
+    @property
+    def is_sandbox(self) -> bool:
+        return self.principal.kind is WorkspaceKind.SANDBOX
+
+    async def __aenter__(self) -> Self:
+        if self._conn.in_transaction():
+            await self._conn.commit()
+        self.session = AsyncSession(bind=self._conn, expire_on_commit=False, autoflush=False)
+        sa.event.listen(self.session.sync_session, "before_flush", self._store_events)
+        sandbox_now = await enter_workspace(self.session, self.workspace_id)
+        self.now = sandbox_now if sandbox_now is not None else self._clock.now()
+        return self
+
+    async def flush(self) -> None:
+        try:
+            await self.session.flush()
+        except StaleDataError as error:
+            raise ConcurrentChange(_what(error)) from error
+
+    async def commit(self) -> None:
+        try:
+            await self.session.commit()
+        except StaleDataError as error:
+            raise ConcurrentChange(_what(error)) from error
+        self._committed = True
+
+    @staticmethod
+    def _store_events(session: Session, flush_context: object, instances: object) -> None:
+        """Before each flush, write down the events of the aggregates it saves (the identity map holds
+        them weakly, so they are collected while the flush still holds them)."""
+        for obj in [*session.new, *session.dirty]:
+            if isinstance(obj, RecordsEvents):
+                for event in obj.take_events():
+                    session.add(
+                        Event(
+                            id=uuid.uuid4(),
+                            workspace_id=obj.workspace_id,
+                            aggregate_type=obj.__aggregate_type__,
+                            aggregate_id=obj.id,
+                            type=event.type,
+                            occurred_at=event.occurred_at,
+                            data=event.data,
+                        )
+                    )
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        try:
+            if not self._committed:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+
+def _what(error: StaleDataError) -> str:
+    text = str(error)
+    for name in ("orders", "listings", "products", "channels", "workspaces"):
+        if f"'{name}'" in text:
+            return name.rstrip("s")
+    return "record"
+
+
+def constraint_name(error: IntegrityError) -> str | None:
+    diag: Any = getattr(error.orig, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    return str(name) if name else None

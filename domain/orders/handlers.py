@@ -1,0 +1,290 @@
+"""Commands on orders and their payments."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from domain.catalog.handlers import currency_mismatch, get_owned
+from domain.catalog.model import Channel, Listing, ListingStatus, Product
+from domain.clock.rules import schedule
+from domain.db.uow import UnitOfWork
+from domain.orders.model import (
+    CancelReason,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentEntry,
+    PaymentMethod,
+)
+from domain.shared.countries import validate_country
+from domain.orders.timers import CONFIRMATION_DEADLINE
+from domain.shared.errors import DomainError, SandboxOnly
+from domain.shared.money import Money, validate_currency
+
+MAX_LINES = 100
+MAX_QUANTITY = 10_000
+
+
+@dataclass(frozen=True)
+class OrderLineInput:
+    listing_id: uuid.UUID
+    quantity: int
+
+
+@dataclass(frozen=True)
+class PlaceOrder:
+    """A consumer's order on a channel (in a sandbox; live orders come from channel imports)."""
+
+    channel_id: uuid.UUID
+    lines: list[OrderLineInput]
+    buyer_name: str
+    ship_to_country: str
+    currency: str | None = None
+    buyer_email: str | None = None
+    shipping_price: Decimal | None = None
+    channel_order_id: str | None = None
+
+
+async def place_order(uow: UnitOfWork, cmd: PlaceOrder) -> uuid.UUID:
+    if not uow.is_sandbox:
+        raise SandboxOnly("Placing a consumer's order")
+    channel = await get_owned(uow, Channel, cmd.channel_id, "channel", ["input", "channelId"])
+    if cmd.currency is not None:
+        code = validate_currency(cmd.currency, ["input", "currency"])
+        if code != channel.currency:
+            raise currency_mismatch(channel, code, ["input", "currency"])
+    if not cmd.lines:
+        raise DomainError("EMPTY_ORDER", "An order needs at least one line.", ["input", "lines"])
+    if len(cmd.lines) > MAX_LINES:
+        raise DomainError("TOO_MANY_LINES", f"An order has at most {MAX_LINES} lines.", ["input", "lines"])
+    for i, line in enumerate(cmd.lines):
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            raise DomainError(
+                "INVALID_QUANTITY",
+                f"Line {i + 1}: quantity must be a whole number from 1 to {MAX_QUANTITY}.",
+                ["input", "lines", str(i), "quantity"],
+            )
+    buyer_name = cmd.buyer_name.strip()
+    if not buyer_name or len(buyer_name) > 200:
+        raise DomainError("INVALID_TEXT", "buyerName must have 1 to 200 characters.", ["input", "buyerName"])
+    ship_to = validate_country(cmd.ship_to_country, ["input", "shipToCountry"])
+    listings = await _listings(uow, [line.listing_id for line in cmd.lines])
+    products = await _products(uow, [listing.product_id for listing in listings.values()])
+
+    order_id = uuid.uuid4()
+    subtotal = Money.zero(channel.currency)
+    lines = []
+    for i, line in enumerate(cmd.lines):
+        where = ["input", "lines", str(i), "listingId"]
+        listing = listings.get(line.listing_id)
+        if listing is None:
+            raise DomainError("NOT_FOUND", f"Line {i + 1}: no listing with that ID in this workspace.", where)
+        if listing.channel_id != channel.id:
+            raise DomainError(
+                "LISTING_NOT_ON_CHANNEL",
+                f"Line {i + 1}: that listing is on another channel. Use a listing of channel '{channel.name}'.",
+                where,
+            )
+        if listing.status is not ListingStatus.ACTIVE:
+            raise DomainError(
+                "LISTING_NOT_ACTIVE",
+                f"Line {i + 1}: the listing is {listing.status}; only ACTIVE listings can be ordered.",
+                where,
+            )
+        price = Money.of(listing.price_amount, channel.currency)
+        subtotal += price * line.quantity
+        product = products[listing.product_id]
+        lines.append(
+            OrderLine(
+                id=uuid.uuid4(),
+                workspace_id=uow.workspace_id,
+                order_id=order_id,
+                listing_id=listing.id,
+                product_id=product.id,
+                sku=product.sku,
+                title=product.title,
+                quantity=line.quantity,
+                unit_price=price.amount,
+                currency=price.currency,
+            )
+        )
+    shipping = Money.of(cmd.shipping_price or 0, channel.currency, ["input", "shippingPrice"])
+    if shipping.amount < 0:
+        raise DomainError("INVALID_AMOUNT", "shippingPrice cannot be negative.", ["input", "shippingPrice"])
+    total = subtotal + shipping
+    order = Order(
+        id=order_id,
+        workspace_id=uow.workspace_id,
+        channel_id=channel.id,
+        channel_order_id=cmd.channel_order_id,
+        status=OrderStatus.PLACED,
+        currency=channel.currency,
+        subtotal=subtotal.amount,
+        shipping=shipping.amount,
+        total=total.amount,
+        authorized=Decimal(0),
+        captured=Decimal(0),
+        refunded=Decimal(0),
+        charged_back=Decimal(0),
+        buyer_name=buyer_name,
+        buyer_email=cmd.buyer_email,
+        ship_to_country=ship_to,
+        placed_at=uow.now,
+        confirm_by=uow.now + timedelta(hours=channel.confirmation_window_hours),
+        version=1,
+    )
+    order.record("ORDER_PLACED", uow.now, total=str(total.amount), currency=total.currency, lines=len(lines))
+    uow.session.add(order)
+    await uow.flush()  # the order row first: its lines refer to it
+    uow.session.add_all(lines)
+    schedule(uow, CONFIRMATION_DEADLINE, order.id, order.confirm_by)
+    return order.id
+
+
+async def _listings(uow: UnitOfWork, ids: list[uuid.UUID]) -> dict[uuid.UUID, Listing]:
+    rows = await uow.session.scalars(
+        sa.select(Listing).where(Listing.workspace_id == uow.workspace_id, Listing.id.in_(set(ids)))
+    )
+    return {listing.id: listing for listing in rows}
+
+
+async def _products(uow: UnitOfWork, ids: list[uuid.UUID]) -> dict[uuid.UUID, Product]:
+    if not ids:
+        return {}
+    rows = await uow.session.scalars(
+        sa.select(Product).where(Product.workspace_id == uow.workspace_id, Product.id.in_(set(ids)))
+    )
+    return {product.id: product for product in rows}
+
+
+async def load_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None = None) -> Order:
+    order = await get_owned(uow, Order, order_id, "order", ["input", "orderId"])
+    if expected_version is not None and order.version != expected_version:
+        raise DomainError(
+            "CONFLICT",
+            f"The order is at version {order.version}, not {expected_version}: it changed since you read it. "
+            "Reload it and decide again.",
+            ["input", "expectedVersion"],
+        )
+    return order
+
+
+@dataclass(frozen=True)
+class OrderMove:
+    order_id: uuid.UUID
+    expected_version: int | None = None
+
+
+async def confirm_order(uow: UnitOfWork, cmd: OrderMove) -> uuid.UUID:
+    order = await load_order(uow, cmd.order_id, cmd.expected_version)
+    order.confirm(uow.now)
+    return order.id
+
+
+async def pack_order(uow: UnitOfWork, cmd: OrderMove) -> uuid.UUID:
+    order = await load_order(uow, cmd.order_id, cmd.expected_version)
+    order.pack(uow.now)
+    return order.id
+
+
+@dataclass(frozen=True)
+class CancelOrder:
+    order_id: uuid.UUID
+    reason: CancelReason = CancelReason.SELLER_CANCELLED
+    expected_version: int | None = None
+
+
+async def cancel_order(uow: UnitOfWork, cmd: CancelOrder) -> uuid.UUID:
+    order = await load_order(uow, cmd.order_id, cmd.expected_version)
+    await cancel(uow, order, cmd.reason)
+    return order.id
+
+
+async def cancel(uow: UnitOfWork, order: Order, reason: CancelReason) -> None:
+    method = await _last_method(uow, order.id)
+    uow.session.add_all(order.cancel(reason, uow.now, method))
+
+
+async def _last_method(uow: UnitOfWork, order_id: uuid.UUID) -> PaymentMethod:
+    """Money goes back the way it came: the method of the latest authorisation or capture."""
+    method = await uow.session.scalar(
+        sa.select(PaymentEntry.method)
+        .where(PaymentEntry.workspace_id == uow.workspace_id, PaymentEntry.order_id == order_id,
+               PaymentEntry.kind.in_(["AUTHORIZATION", "CAPTURE"]))
+        .order_by(PaymentEntry.seq.desc())
+        .limit(1)
+    )
+    return method or PaymentMethod.CARD
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    order_id: uuid.UUID
+    payment_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class AuthorizePayment:
+    """The payment provider's answer to a consumer's payment (sandbox: it stands for the provider)."""
+
+    order_id: uuid.UUID
+    method: PaymentMethod
+    amount: Decimal | None = None
+    declined: bool = False
+    decline_reason: str | None = None
+    expected_version: int | None = None
+
+
+async def authorize_payment(uow: UnitOfWork, cmd: AuthorizePayment) -> PaymentResult:
+    if not uow.is_sandbox:
+        raise SandboxOnly("Recording a provider's authorisation")
+    order = await load_order(uow, cmd.order_id, cmd.expected_version)
+    if cmd.declined:
+        entry = order.decline(cmd.method, cmd.amount, cmd.decline_reason or "DECLINED", uow.now)
+    else:
+        entry = order.authorize(cmd.method, cmd.amount, uow.now)
+    uow.session.add(entry)
+    return PaymentResult(order.id, entry.id)
+
+
+@dataclass(frozen=True)
+class CapturePayment:
+    order_id: uuid.UUID
+    amount: Decimal | None = None
+    expected_version: int | None = None
+
+
+async def capture_payment(uow: UnitOfWork, cmd: CapturePayment) -> PaymentResult:
+    order = await load_order(uow, cmd.order_id, cmd.expected_version)
+    entry = order.capture(await _last_method(uow, order.id), cmd.amount, uow.now)
+    uow.session.add(entry)
+    return PaymentResult(order.id, entry.id)
+
+
+@dataclass(frozen=True)
+class RefundPayment:
+    order_id: uuid.UUID
+    amount: Decimal
+    reason: str
+    expected_version: int | None = None
+    chargeback: bool = field(default=False)
+
+
+async def refund_payment(uow: UnitOfWork, cmd: RefundPayment) -> PaymentResult:
+    """A refund the seller gives, or (sandbox only) a chargeback the consumer's bank takes."""
+    if cmd.chargeback and not uow.is_sandbox:
+        raise SandboxOnly("Recording a chargeback")
+    order = await load_order(uow, cmd.order_id, cmd.expected_version)
+    reason = cmd.reason.strip()
+    if not reason or len(reason) > 300:
+        raise DomainError("INVALID_TEXT", "reason must have 1 to 300 characters.", ["input", "reason"])
+    method = await _last_method(uow, order.id)
+    take = order.chargeback if cmd.chargeback else order.refund
+    entry = take(cmd.amount, uow.now, method, reason)
+    uow.session.add(entry)
+    return PaymentResult(order.id, entry.id)

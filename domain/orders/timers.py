@@ -1,0 +1,27 @@
+"""Timed rules on orders."""
+
+from __future__ import annotations
+
+import uuid
+
+import sqlalchemy as sa
+
+from domain.clock.rules import timer_rule
+from domain.db.uow import UnitOfWork
+from domain.orders.model import CancelReason, Order, OrderStatus
+
+CONFIRMATION_DEADLINE = "order.confirmation_deadline"
+
+
+@timer_rule(CONFIRMATION_DEADLINE)
+async def cancel_unconfirmed(uow: UnitOfWork, order_id: uuid.UUID) -> None:
+    """An order the seller did not confirm in the channel's window is cancelled and refunded."""
+    from domain.orders.handlers import cancel  # the handlers import the clock, which imports this module
+
+    order = (
+        await uow.session.scalars(
+            sa.select(Order).where(Order.workspace_id == uow.workspace_id, Order.id == order_id)
+        )
+    ).one()
+    if order.status in (OrderStatus.PLACED, OrderStatus.PAID):
+        await cancel(uow, order, CancelReason.CONFIRMATION_WINDOW_EXPIRED)

@@ -1,0 +1,1 @@
+"""Value objects, errors and ports that every stage of the lifecycle shares."""
