@@ -20,6 +20,8 @@ from domain.shared.errors import DomainError
 
 log = logging.getLogger(__name__)
 
+INPUT = strawberry.argument(description="What to do; see the input type.")
+
 C = TypeVar("C")
 R = TypeVar("R")
 
@@ -33,7 +35,9 @@ class Outcome(Generic[R]):
 def _encode(result: Any) -> dict[str, Any]:
     if isinstance(result, uuid.UUID):
         return {"id": str(result)}
-    return {k: str(v) if isinstance(v, uuid.UUID | datetime) else v for k, v in dataclasses.asdict(result).items()}
+    return {
+        k: str(v) if isinstance(v, uuid.UUID | datetime) else v for k, v in dataclasses.asdict(result).items()
+    }
 
 
 def _decode(stored: dict[str, Any], result_type: type[R]) -> R:

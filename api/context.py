@@ -66,7 +66,9 @@ class RequestContext:
         async with self._lock:
             principal = await find_principal(await self._connection(), key.strip())
         if principal is None:
-            raise Unauthenticated("That API key is not valid (unknown or revoked). Check it, or issue a new one.")
+            raise Unauthenticated(
+                "That API key is not valid (unknown or revoked). Check it, or issue a new one."
+            )
         self._principal = principal
         return principal
 

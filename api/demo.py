@@ -3,10 +3,10 @@ placed order, so that GraphiQL's examples work on the first click."""
 
 from __future__ import annotations
 
-import json
 import uuid
+from dataclasses import asdict
 from decimal import Decimal
-from pathlib import Path
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -28,14 +28,46 @@ CHANNELS = [
 ]
 # sku, title, category, HS code, cost in CNY, grams, (l, w, h) mm, price per channel currency
 PRODUCTS = [
-    ("TEE-CTN-BLK-M", "Cotton T-shirt, black, M", ProductCategory.APPAREL, "6109.10", "18.50", 180, (300, 250, 20),
-     {"USD": "19.99", "EUR": "18.99", "GBP": "16.99", "JPY": "2900"}),
-    ("BAG-LTH-TAN", "Leather tote bag, tan", ProductCategory.BAGS, "4202.21", "160.00", 900, (400, 320, 120),
-     {"USD": "89.00", "EUR": "84.00", "GBP": "74.00", "JPY": "12800"}),
-    ("HDP-BT-200", "Bluetooth headphones", ProductCategory.ELECTRONICS, "8518.30", "95.00", 350, (200, 180, 90),
-     {"USD": "49.90", "EUR": "47.90", "GBP": "42.50", "JPY": "7400"}),
-    ("TOY-BLK-100", "Wooden block set, 100 pieces", ProductCategory.TOYS, "9503.00", "42.00", 1200, (300, 300, 150),
-     {"USD": "29.95", "EUR": "27.95", "GBP": "24.95", "JPY": "4300"}),
+    (
+        "TEE-CTN-BLK-M",
+        "Cotton T-shirt, black, M",
+        ProductCategory.APPAREL,
+        "6109.10",
+        "18.50",
+        180,
+        (300, 250, 20),
+        {"USD": "19.99", "EUR": "18.99", "GBP": "16.99", "JPY": "2900"},
+    ),
+    (
+        "BAG-LTH-TAN",
+        "Leather tote bag, tan",
+        ProductCategory.BAGS,
+        "4202.21",
+        "160.00",
+        900,
+        (400, 320, 120),
+        {"USD": "89.00", "EUR": "84.00", "GBP": "74.00", "JPY": "12800"},
+    ),
+    (
+        "HDP-BT-200",
+        "Bluetooth headphones",
+        ProductCategory.ELECTRONICS,
+        "8518.30",
+        "95.00",
+        350,
+        (200, 180, 90),
+        {"USD": "49.90", "EUR": "47.90", "GBP": "42.50", "JPY": "7400"},
+    ),
+    (
+        "TOY-BLK-100",
+        "Wooden block set, 100 pieces",
+        ProductCategory.TOYS,
+        "9503.00",
+        "42.00",
+        1200,
+        (300, 300, 150),
+        {"USD": "29.95", "EUR": "27.95", "GBP": "24.95", "JPY": "4300"},
+    ),
 ]
 
 
@@ -56,8 +88,9 @@ async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
             for sku, title, category, hs, cost, grams, (length, width, height), prices in PRODUCTS:
                 product_id = await catalog.create_product(
                     uow,
-                    catalog.CreateProduct(sku, title, category, hs, "CN", Decimal(cost), "CNY", grams, length, width,
-                                          height),
+                    catalog.CreateProduct(
+                        sku, title, category, hs, "CN", Decimal(cost), "CNY", grams, length, width, height
+                    ),
                 )
                 await uow.flush()
                 for currency, price in prices.items():
@@ -85,19 +118,17 @@ async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
     )
 
 
-async def ensure_demo(engine: AsyncEngine, clock: Clock, state_file: Path) -> tuple[str, DemoIds, bool]:
-    """The demo seller from `state_file` if its key still opens a workspace here; else a new one.
+async def ensure_demo(
+    engine: AsyncEngine, clock: Clock, saved: dict[str, Any] | None
+) -> tuple[dict[str, Any], bool]:
+    """The demo seller `saved` describes, if its key still opens a workspace here; else a new one.
 
-    The key is kept in the local data folder because keys are stored only as digests: without the file,
-    the next `make run` could not show it again. Returns (key, ids, created).
+    The caller keeps the returned state in the local data folder, because keys are stored only as digests:
+    without it the next `make run` could not show the key again. Returns (state, created).
     """
-    if state_file.exists():
-        state = json.loads(state_file.read_text())
+    if saved is not None:
         async with engine.connect() as conn:
-            if await find_principal(conn, state["api_key"]) is not None:
-                return state["api_key"], DemoIds(**state["ids"]), False
+            if await find_principal(conn, saved["api_key"]) is not None:
+                return saved, False
     key, ids = await seed_demo(engine, clock)
-    state_file.parent.mkdir(parents=True, exist_ok=True)
-    state_file.write_text(json.dumps({"api_key": key, "ids": ids.__dict__}, indent=2))
-    state_file.chmod(0o600)
-    return key, ids, True
+    return {"api_key": key, "ids": asdict(ids)}, True

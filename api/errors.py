@@ -1,10 +1,10 @@
 """How errors reach a client: typed `userErrors` for refused commands, GraphQL errors with a `code` for
 bad queries, and an incident ID (never a trace) for anything unexpected."""
 
-from enum import StrEnum
-from typing import Any
 import logging
 import uuid
+from enum import StrEnum
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -30,7 +30,7 @@ COMMON_CODES = frozenset(
 def error_code_enum(name: str, codes: set[str], description: str) -> type[StrEnum]:
     """A code enum for one area: its own codes plus the ones every command can end with."""
     enum = StrEnum(name, {code: code for code in sorted(COMMON_CODES | codes)})  # type: ignore[misc]
-    return strawberry.enum(enum, description=description)  # type: ignore[no-any-return]
+    return strawberry.enum(enum, description=description)
 
 
 def user_error_type(name: str, codes: type[StrEnum], area: str) -> type:

@@ -20,14 +20,23 @@ if TYPE_CHECKING:
     from api.context import RequestContext
 
 
+class RowLoader(DataLoader[uuid.UUID, Row | None]):
+    async def get(self, key: uuid.UUID) -> Row:
+        """A row that a foreign key guarantees; its absence is a bug, not a user error."""
+        row = await self.load(key)
+        if row is None:
+            raise LookupError(f"referenced row {key} is missing")
+        return row
+
+
 class Loaders:
     def __init__(self, ctx: RequestContext) -> None:
         self._ctx = ctx
-        self.channel = DataLoader(self._by_id(CHANNELS))
-        self.product = DataLoader(self._by_id(PRODUCTS))
-        self.listing = DataLoader(self._by_id(LISTINGS))
-        self.order = DataLoader(self._by_id(ORDERS))
-        self.payment = DataLoader(self._by_id(PAYMENTS))
+        self.channel = RowLoader(self._by_id(CHANNELS))
+        self.product = RowLoader(self._by_id(PRODUCTS))
+        self.listing = RowLoader(self._by_id(LISTINGS))
+        self.order = RowLoader(self._by_id(ORDERS))
+        self.payment = RowLoader(self._by_id(PAYMENTS))
         self.order_lines = DataLoader(self._grouped(ORDER_LINES, "order_id"))
         self.order_payments = DataLoader(self._grouped(PAYMENTS, "order_id"))
         self.timeline = DataLoader(self._timeline)
@@ -40,7 +49,9 @@ class Loaders:
 
         return load
 
-    def _grouped(self, table: sa.Table, key: str) -> Callable[[Sequence[uuid.UUID]], Awaitable[list[list[Row]]]]:
+    def _grouped(
+        self, table: sa.Table, key: str
+    ) -> Callable[[Sequence[uuid.UUID]], Awaitable[list[list[Row]]]]:
         async def load(keys: Sequence[uuid.UUID]) -> list[list[Row]]:
             ws = self._ctx.workspace_id
             found = await self._ctx.read(lambda conn: reads.grouped(conn, table, ws, key, keys))

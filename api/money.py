@@ -11,7 +11,9 @@ from domain.shared.money import round_amount
 
 @strawberry.type(description="An amount in an ISO 4217 currency, rounded to the currency's minor units.")
 class Money:
-    amount: Decimal = strawberry.field(description='Decimal amount as a string, e.g. "19.99"; JPY has no decimals.')
+    amount: Decimal = strawberry.field(
+        description='Decimal amount as a string, e.g. "19.99"; JPY has no decimals.'
+    )
     currency: str = strawberry.field(description="ISO 4217 currency code, e.g. USD.")
 
     @classmethod
@@ -25,7 +27,9 @@ class MoneyInput:
     currency: str = strawberry.field(description="ISO 4217 code, e.g. EUR.")
 
 
-@strawberry.input(description="A price on a channel: in the channel's currency, which may be named or left out.")
+@strawberry.input(
+    description="A price on a channel: in the channel's currency, which may be named or left out."
+)
 class PriceInput:
     amount: Decimal = strawberry.field(description='Decimal amount, e.g. "19.99".')
     currency: str | None = strawberry.field(

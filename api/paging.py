@@ -19,7 +19,9 @@ from domain.shared.errors import DomainError
 T = TypeVar("T")
 
 First = Annotated[int | None, strawberry.argument(description="How many to return, 1 to 100 (default 20).")]
-After = Annotated[str | None, strawberry.argument(description="A cursor from a page before: continue after it.")]
+After = Annotated[
+    str | None, strawberry.argument(description="A cursor from a page before: continue after it.")
+]
 
 
 async def connection(
@@ -34,7 +36,9 @@ async def connection(
 ) -> Connection[T]:
     size, after_seq, ws, filters = page_size(first), decode_cursor(after), ctx.workspace_id, list(where)
     found = await ctx.read(
-        lambda conn: reads.page(conn, table, ws, first=size, after=after_seq, where=filters, newest_first=newest_first)
+        lambda conn: reads.page(
+            conn, table, ws, first=size, after=after_seq, where=filters, newest_first=newest_first
+        )
     )
     edges = [Edge(cursor=encode_cursor(row.seq), node=to_node(row)) for row in found.rows]
     return Connection(

@@ -44,7 +44,8 @@ def decode_id(global_id: str, type_name: str, field: list[str]) -> uuid.UUID:
         raise DomainError(error.code, error.message, field) from None
     if found != type_name:
         raise DomainError(
-            "INVALID_ID", f"That ID is a {found or 'something else'}'s, not a {type_name}'s. Give a {type_name} ID.",
+            "INVALID_ID",
+            f"That ID is a {found or 'something else'}'s, not a {type_name}'s. Give a {type_name} ID.",
             field,
         )
     return id_

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import (
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -40,7 +46,9 @@ NODE_TYPES: dict[str, tuple[str, Any]] = {
 @strawberry.type(description="Everything a seller can read.")
 class Query(AccountQuery, CatalogQuery, OrderQuery):
     @strawberry.field(description="Any object by its global ID; null if this workspace has no such object.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
+    ) -> Node | None:
         try:
             type_name, id_ = parse_global_id(id)
         except DomainError as error:
@@ -49,7 +57,8 @@ class Query(AccountQuery, CatalogQuery, OrderQuery):
             return None
         loader_name, to_node = NODE_TYPES[type_name]
         row = await getattr(info.context.loaders, loader_name).load(id_)
-        return None if row is None else to_node(row)  # type: ignore[no-any-return]
+        node: Node | None = None if row is None else to_node(row)
+        return node
 
 
 @strawberry.type(description="Everything a seller can do. Each mutation runs in one transaction.")
@@ -58,7 +67,9 @@ class Mutation(CatalogMutation, OrderMutation, SandboxMutation):
 
 
 class TradelaneSchema(strawberry.Schema):
-    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
         """Unexpected errors are logged, with their incident ID, by MaskUnexpectedErrors."""
 
 

@@ -7,7 +7,7 @@ import hashlib
 import json
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB, insert
@@ -32,6 +32,9 @@ class IdempotencyRecord(WorkspaceOwned, Base):
     created_at: Mapped[datetime]
 
 
+TABLE = cast(sa.Table, IdempotencyRecord.__table__)
+
+
 def request_hash(operation: str, payload: Any) -> str:
     canonical = json.dumps([operation, payload], sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -53,7 +56,7 @@ async def claim(uow: UnitOfWork, key: str, operation: str, digest: str) -> dict[
     duplicates queue behind the first and replay what it committed.
     """
     _check_key(key)
-    table = IdempotencyRecord.__table__
+    table = TABLE
     claimed = await uow.session.execute(
         insert(table)
         .values(
@@ -87,7 +90,7 @@ async def claim(uow: UnitOfWork, key: str, operation: str, digest: str) -> dict[
 
 
 async def store(uow: UnitOfWork, key: str, result: dict[str, Any]) -> None:
-    table = IdempotencyRecord.__table__
+    table = TABLE
     await uow.session.execute(
         sa.update(table)
         .where(table.c.workspace_id == uow.workspace_id, table.c.key == key)

@@ -1,1 +1,4 @@
-"""The simulated world (consumers, platforms, providers, carriers, customs, markets); filled by the Simulated-seasons work."""
+"""The simulated world: consumers, platforms, payment providers, carriers, customs and currency markets.
+
+Filled by the Simulated-seasons work; empty until then.
+"""

@@ -46,7 +46,12 @@ def product_input(sku: str, **overrides: Any) -> dict[str, Any]:
 
 
 async def create_channel(seller: Seller, currency: str = "USD", **overrides: Any) -> str:
-    values: dict[str, Any] = {"name": f"Amazon {currency}", "platform": "AMAZON", "country": "US", "currency": currency}
+    values: dict[str, Any] = {
+        "name": f"Amazon {currency}",
+        "platform": "AMAZON",
+        "country": "US",
+        "currency": currency,
+    }
     values.update(overrides)
     data = await seller.gql(CHANNEL_CREATE, {"input": values})
     assert data["channelCreate"]["userErrors"] == []
@@ -63,7 +68,8 @@ async def create_product(seller: Seller, sku: str, **overrides: Any) -> str:
 
 async def create_listing(seller: Seller, product_id: str, channel_id: str, price: str) -> str:
     data = await seller.gql(
-        LISTING_CREATE, {"input": {"productId": product_id, "channelId": channel_id, "price": {"amount": price}}}
+        LISTING_CREATE,
+        {"input": {"productId": product_id, "channelId": channel_id, "price": {"amount": price}}},
     )
     assert data["listingCreate"]["userErrors"] == []
     listing_id: str = data["listingCreate"]["listing"]["id"]
@@ -90,4 +96,19 @@ async def place_order(seller: Seller, quantity: int = 2, **overrides: Any) -> di
     data = await seller.gql(ORDER_PLACE, {"input": values})
     assert data["orderPlace"]["userErrors"] == [], data
     order: dict[str, Any] = data["orderPlace"]["order"]
+    return order
+
+
+PAY = """
+mutation ($orderId: ID!) {
+  paymentAuthorize(input: { orderId: $orderId, method: CARD }) { userErrors { code message } }
+  paymentCapture(input: { orderId: $orderId }) { order { status version } userErrors { code message } }
+}"""
+
+
+async def pay(seller: Seller, order_id: str) -> dict[str, Any]:
+    """Authorise and capture the whole order; it becomes PAID."""
+    data = await seller.gql(PAY, {"orderId": order_id})
+    assert data["paymentAuthorize"]["userErrors"] == [] and data["paymentCapture"]["userErrors"] == [], data
+    order: dict[str, Any] = data["paymentCapture"]["order"]
     return order

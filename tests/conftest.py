@@ -82,7 +82,9 @@ def services(engine: AsyncEngine, clock: FixedClock) -> Services:
 @pytest.fixture
 async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(services)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://tradelane.test") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://tradelane.test"
+    ) as c:
         yield c
 
 

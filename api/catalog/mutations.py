@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
 from api.catalog.errors import CatalogErrorCode, CatalogUserError
 from api.catalog.types import Channel, Listing, ListingStatus, Platform, Product, ProductCategory
-from api.commands import Outcome, run_command
+from api.commands import INPUT, Outcome, run_command
 from api.context import Info
 from api.errors import to_user_error
 from api.money import MoneyInput, PriceInput
@@ -26,7 +27,9 @@ def _errors(outcome: Outcome[uuid.UUID]) -> list[CatalogUserError]:  # type: ign
 
 @strawberry.input(description="Fees the platform charges; leave out to use the platform's usual rate.")
 class FeeScheduleInput:
-    referral_rate: Decimal | None = strawberry.field(default=None, description="Share of the price, e.g. 0.15.")
+    referral_rate: Decimal | None = strawberry.field(
+        default=None, description="Share of the price, e.g. 0.15."
+    )
     minimum_referral_fee: Decimal | None = strawberry.field(
         default=None, description="Least referral fee per item, in the channel's currency."
     )
@@ -128,13 +131,17 @@ class ListingStatusSetPayload(ListingPayload):
 async def _listing(info: Info, outcome: Outcome[uuid.UUID]) -> Listing | None:
     if outcome.result is None:
         return None
-    return Listing.from_row(await info.context.loaders.listing.load(outcome.result))
+    return Listing.from_row(await info.context.loaders.listing.get(outcome.result))
 
 
 @strawberry.type
 class CatalogMutation:
-    @strawberry.mutation(description="Add a sales channel: a platform's marketplace in a country and currency.")
-    async def channel_create(self, info: Info, input: ChannelCreateInput) -> ChannelCreatePayload:
+    @strawberry.mutation(
+        description="Add a sales channel: a platform's marketplace in a country and currency."
+    )
+    async def channel_create(
+        self, info: Info, input: Annotated[ChannelCreateInput, INPUT]
+    ) -> ChannelCreatePayload:
         fees = input.fee_schedule or FeeScheduleInput()
         outcome = await run_command(
             info.context,
@@ -156,11 +163,13 @@ class CatalogMutation:
         )
         channel = None
         if outcome.result is not None:
-            channel = Channel.from_row(await info.context.loaders.channel.load(outcome.result))
+            channel = Channel.from_row(await info.context.loaders.channel.get(outcome.result))
         return ChannelCreatePayload(channel=channel, user_errors=_errors(outcome))
 
     @strawberry.mutation(description="Add a product with its HS code, origin, cost, weight and size.")
-    async def product_create(self, info: Info, input: ProductCreateInput) -> ProductCreatePayload:
+    async def product_create(
+        self, info: Info, input: Annotated[ProductCreateInput, INPUT]
+    ) -> ProductCreatePayload:
         outcome = await run_command(
             info.context,
             "productCreate",
@@ -184,11 +193,13 @@ class CatalogMutation:
         )
         product = None
         if outcome.result is not None:
-            product = Product.from_row(await info.context.loaders.product.load(outcome.result))
+            product = Product.from_row(await info.context.loaders.product.get(outcome.result))
         return ProductCreatePayload(product=product, user_errors=_errors(outcome))
 
     @strawberry.mutation(description="List a product on a channel at a price in the channel's currency.")
-    async def listing_create(self, info: Info, input: ListingCreateInput) -> ListingCreatePayload:
+    async def listing_create(
+        self, info: Info, input: Annotated[ListingCreateInput, INPUT]
+    ) -> ListingCreatePayload:
         outcome = await run_command(
             info.context,
             "listingCreate",
@@ -207,7 +218,9 @@ class CatalogMutation:
         return ListingCreatePayload(listing=await _listing(info, outcome), user_errors=_errors(outcome))
 
     @strawberry.mutation(description="Change a listing's price.")
-    async def listing_price_set(self, info: Info, input: ListingPriceSetInput) -> ListingPriceSetPayload:
+    async def listing_price_set(
+        self, info: Info, input: Annotated[ListingPriceSetInput, INPUT]
+    ) -> ListingPriceSetPayload:
         outcome = await run_command(
             info.context,
             "listingPriceSet",
@@ -222,7 +235,9 @@ class CatalogMutation:
         return ListingPriceSetPayload(listing=await _listing(info, outcome), user_errors=_errors(outcome))
 
     @strawberry.mutation(description="Pause, resume or end a listing.")
-    async def listing_status_set(self, info: Info, input: ListingStatusSetInput) -> ListingStatusSetPayload:
+    async def listing_status_set(
+        self, info: Info, input: Annotated[ListingStatusSetInput, INPUT]
+    ) -> ListingStatusSetPayload:
         outcome = await run_command(
             info.context,
             "listingStatusSet",

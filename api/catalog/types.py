@@ -14,7 +14,8 @@ from domain.db.reads import Row
 Platform = strawberry.enum(model.Platform, description="The marketplace or shop system a channel sells on.")
 ProductCategory = strawberry.enum(model.ProductCategory, description="What kind of goods a product is.")
 ListingStatus = strawberry.enum(
-    model.ListingStatus, description="ACTIVE listings can be ordered; PAUSED ones not for now; ENDED ones never."
+    model.ListingStatus,
+    description="ACTIVE listings can be ordered; PAUSED ones not for now; ENDED ones never.",
 )
 
 
@@ -102,11 +103,11 @@ class Listing(Node):
 
     @strawberry.field(description="The product listed.")
     async def product(self, info: strawberry.Info) -> Product:
-        return Product.from_row(await info.context.loaders.product.load(self._product_id))
+        return Product.from_row(await info.context.loaders.product.get(self._product_id))
 
     @strawberry.field(description="The channel it is listed on.")
     async def channel(self, info: strawberry.Info) -> Channel:
-        return Channel.from_row(await info.context.loaders.channel.load(self._channel_id))
+        return Channel.from_row(await info.context.loaders.channel.get(self._channel_id))
 
     @classmethod
     def from_row(cls, row: Row) -> Listing:

@@ -16,7 +16,9 @@ WELCOME = """# Tradelane sandbox. Press ▶ (Ctrl-Enter) to run; the tabs above 
 # The Authorization header below carries your API key (see the Headers pane).
 """
 
-CATALOG = WELCOME + """query Catalog {
+CATALOG = (
+    WELCOME
+    + """query Catalog {
   workspace { name kind now }
   channels(first: 10) {
     edges { node { id name platform country currency feeSchedule { referralRate } } }
@@ -35,6 +37,7 @@ CATALOG = WELCOME + """query Catalog {
   }
 }
 """
+)
 
 PLACE = """# A consumer orders on a channel (sandbox only). The currency, if given, must be the channel's.
 mutation PlaceOrder($channelId: ID!, $listingId: ID!) {
@@ -130,7 +133,11 @@ def config(api_key: str | None, demo: DemoIds | None) -> dict[str, object]:
     return {
         "headers": headers,
         "tabs": [
-            {"query": query, "variables": json.dumps(variables, indent=2) if variables else "", "headers": headers}
+            {
+                "query": query,
+                "variables": json.dumps(variables, indent=2) if variables else "",
+                "headers": headers,
+            }
             for query, variables in tabs
         ],
     }

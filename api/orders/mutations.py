@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
 from api.catalog.mutations import IDEMPOTENCY
-from api.commands import Outcome, run_command
+from api.commands import INPUT, Outcome, run_command
 from api.context import Info
 from api.errors import to_user_error
 from api.orders.errors import OrderErrorCode, OrderUserError, PaymentErrorCode, PaymentUserError
@@ -84,27 +85,37 @@ class OrderPackPayload(OrderPayload):
     pass
 
 
-@strawberry.input(description="The payment provider's answer to a consumer's payment (sandbox workspaces only).")
+@strawberry.input(
+    description="The payment provider's answer to a consumer's payment (sandbox workspaces only)."
+)
 class PaymentAuthorizeInput:
     order_id: strawberry.ID = strawberry.field(description="The order paid for.")
     method: PaymentMethod = strawberry.field(description="How the consumer pays.")  # type: ignore[valid-type]
-    amount: Decimal | None = strawberry.field(default=None, description="How much; default: all that is unpaid.")
+    amount: Decimal | None = strawberry.field(
+        default=None, description="How much; default: all that is unpaid."
+    )
     declined: bool = strawberry.field(default=False, description="True: the provider refused the payment.")
-    decline_reason: str | None = strawberry.field(default=None, description="The provider's reason for refusing.")
+    decline_reason: str | None = strawberry.field(
+        default=None, description="The provider's reason for refusing."
+    )
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY)
 
 
 @strawberry.input(description="Take money held by an authorisation.")
 class PaymentCaptureInput:
     order_id: strawberry.ID = strawberry.field(description="The order.")
-    amount: Decimal | None = strawberry.field(default=None, description="How much; default: all that is held.")
+    amount: Decimal | None = strawberry.field(
+        default=None, description="How much; default: all that is held."
+    )
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY)
 
 
 @strawberry.input(description="Give captured money back, or (sandbox) record a chargeback.")
 class PaymentRefundInput:
     order_id: strawberry.ID = strawberry.field(description="The order.")
-    amount: Decimal = strawberry.field(description="How much; at most what was captured and not yet returned.")
+    amount: Decimal = strawberry.field(
+        description="How much; at most what was captured and not yet returned."
+    )
     reason: str = strawberry.field(description="Why, in a few words.")
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY)
 
@@ -139,30 +150,34 @@ class PaymentChargebackPayload(PaymentPayload):
 async def _order(info: Info, outcome: Outcome[uuid.UUID]) -> dict[str, object]:
     order = None
     if outcome.result is not None:
-        order = Order.from_row(await info.context.loaders.order.load(outcome.result))
-    return {"order": order, "user_errors": [to_user_error(OrderUserError, OrderErrorCode, e) for e in outcome.errors]}
+        order = Order.from_row(await info.context.loaders.order.get(outcome.result))
+    return {
+        "order": order,
+        "user_errors": [to_user_error(OrderUserError, OrderErrorCode, e) for e in outcome.errors],
+    }
 
 
 async def _payment(info: Info, outcome: Outcome[PaymentResult]) -> dict[str, object]:
     payment = order = None
     if outcome.result is not None:
         loaders = info.context.loaders
-        payment = Payment.from_row(await loaders.payment.load(outcome.result.payment_id))
-        order = Order.from_row(await loaders.order.load(outcome.result.order_id))
+        payment = Payment.from_row(await loaders.payment.get(outcome.result.payment_id))
+        order = Order.from_row(await loaders.order.get(outcome.result.order_id))
     errors = [to_user_error(PaymentUserError, PaymentErrorCode, e) for e in outcome.errors]
     return {"payment": payment, "order": order, "user_errors": errors}
 
 
-def _move(input: OrderMoveInput) -> handlers.OrderMove:
+def _move(input: Annotated[OrderMoveInput, INPUT]) -> handlers.OrderMove:
     return handlers.OrderMove(
-        order_id=decode_id(input.order_id, "Order", ["input", "orderId"]), expected_version=input.expected_version
+        order_id=decode_id(input.order_id, "Order", ["input", "orderId"]),
+        expected_version=input.expected_version,
     )
 
 
 @strawberry.type
 class OrderMutation:
     @strawberry.mutation(description="Place a consumer's order on a channel (sandbox workspaces only).")
-    async def order_place(self, info: Info, input: OrderPlaceInput) -> OrderPlacePayload:
+    async def order_place(self, info: Info, input: Annotated[OrderPlaceInput, INPUT]) -> OrderPlacePayload:
         outcome = await run_command(
             info.context,
             "orderPlace",
@@ -170,7 +185,9 @@ class OrderMutation:
                 channel_id=decode_id(input.channel_id, "Channel", ["input", "channelId"]),
                 lines=[
                     handlers.OrderLineInput(
-                        listing_id=decode_id(line.listing_id, "Listing", ["input", "lines", str(i), "listingId"]),
+                        listing_id=decode_id(
+                            line.listing_id, "Listing", ["input", "lines", str(i), "listingId"]
+                        ),
                         quantity=line.quantity,
                     )
                     for i, line in enumerate(input.lines)
@@ -190,17 +207,21 @@ class OrderMutation:
         return OrderPlacePayload(**await _order(info, outcome))  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Confirm a paid order: the seller accepts it and will ship it.")
-    async def order_confirm(self, info: Info, input: OrderMoveInput) -> OrderConfirmPayload:
-        outcome = await run_command(info.context, "orderConfirm", lambda: _move(input), handlers.confirm_order, uuid.UUID)
+    async def order_confirm(self, info: Info, input: Annotated[OrderMoveInput, INPUT]) -> OrderConfirmPayload:
+        outcome = await run_command(
+            info.context, "orderConfirm", lambda: _move(input), handlers.confirm_order, uuid.UUID
+        )
         return OrderConfirmPayload(**await _order(info, outcome))  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Mark a confirmed order packed and ready to ship.")
-    async def order_pack(self, info: Info, input: OrderMoveInput) -> OrderPackPayload:
-        outcome = await run_command(info.context, "orderPack", lambda: _move(input), handlers.pack_order, uuid.UUID)
+    async def order_pack(self, info: Info, input: Annotated[OrderMoveInput, INPUT]) -> OrderPackPayload:
+        outcome = await run_command(
+            info.context, "orderPack", lambda: _move(input), handlers.pack_order, uuid.UUID
+        )
         return OrderPackPayload(**await _order(info, outcome))  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Cancel an order, refunding what was captured and releasing holds.")
-    async def order_cancel(self, info: Info, input: OrderCancelInput) -> OrderCancelPayload:
+    async def order_cancel(self, info: Info, input: Annotated[OrderCancelInput, INPUT]) -> OrderCancelPayload:
         outcome = await run_command(
             info.context,
             "orderCancel",
@@ -215,7 +236,9 @@ class OrderMutation:
         return OrderCancelPayload(**await _order(info, outcome))  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Record the provider's answer to a payment (sandbox workspaces only).")
-    async def payment_authorize(self, info: Info, input: PaymentAuthorizeInput) -> PaymentAuthorizePayload:
+    async def payment_authorize(
+        self, info: Info, input: Annotated[PaymentAuthorizeInput, INPUT]
+    ) -> PaymentAuthorizePayload:
         outcome = await run_command(
             info.context,
             "paymentAuthorize",
@@ -234,7 +257,9 @@ class OrderMutation:
         return PaymentAuthorizePayload(**await _payment(info, outcome))  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Capture held money; the order becomes PAID once its total is captured.")
-    async def payment_capture(self, info: Info, input: PaymentCaptureInput) -> PaymentCapturePayload:
+    async def payment_capture(
+        self, info: Info, input: Annotated[PaymentCaptureInput, INPUT]
+    ) -> PaymentCapturePayload:
         outcome = await run_command(
             info.context,
             "paymentCapture",
@@ -249,17 +274,23 @@ class OrderMutation:
         return PaymentCapturePayload(**await _payment(info, outcome))  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Refund captured money; never more than was captured and not returned.")
-    async def payment_refund(self, info: Info, input: PaymentRefundInput) -> PaymentRefundPayload:
+    async def payment_refund(
+        self, info: Info, input: Annotated[PaymentRefundInput, INPUT]
+    ) -> PaymentRefundPayload:
         outcome = await _refund(info, "paymentRefund", input, chargeback=False)
         return PaymentRefundPayload(**await _payment(info, outcome))  # type: ignore[arg-type]
 
     @strawberry.mutation(description="Record a chargeback by the consumer's bank (sandbox workspaces only).")
-    async def payment_chargeback(self, info: Info, input: PaymentRefundInput) -> PaymentChargebackPayload:
+    async def payment_chargeback(
+        self, info: Info, input: Annotated[PaymentRefundInput, INPUT]
+    ) -> PaymentChargebackPayload:
         outcome = await _refund(info, "paymentChargeback", input, chargeback=True)
         return PaymentChargebackPayload(**await _payment(info, outcome))  # type: ignore[arg-type]
 
 
-async def _refund(info: Info, operation: str, input: PaymentRefundInput, *, chargeback: bool) -> Outcome[PaymentResult]:
+async def _refund(
+    info: Info, operation: str, input: PaymentRefundInput, *, chargeback: bool
+) -> Outcome[PaymentResult]:
     return await run_command(
         info.context,
         operation,

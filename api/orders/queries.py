@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import sqlalchemy as sa
 import strawberry
 
@@ -17,19 +19,29 @@ class OrderFilter:
     status: list[OrderStatus] | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="Only orders in one of these statuses."
     )
-    channel_id: strawberry.ID | None = strawberry.field(default=None, description="Only orders on this channel.")
+    channel_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only orders on this channel."
+    )
 
 
 @strawberry.type
 class OrderQuery:
     @strawberry.field(description="The workspace's orders, newest first.")
     async def orders(
-        self, info: Info, first: First = None, after: After = None, filter: OrderFilter | None = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        filter: Annotated[
+            OrderFilter | None, strawberry.argument(description="Conditions the items must meet.")
+        ] = None,
     ) -> Connection[Order]:
         where: list[sa.ColumnElement[bool]] = []
         if filter is not None:
             if filter.status:
                 where.append(ORDERS.c.status.in_(filter.status))
             if filter.channel_id is not None:
-                where.append(ORDERS.c.channel_id == query_id(filter.channel_id, "Channel", "filter.channelId"))
+                where.append(
+                    ORDERS.c.channel_id == query_id(filter.channel_id, "Channel", "filter.channelId")
+                )
         return await connection(info.context, ORDERS, Order.from_row, first, after, where, newest_first=True)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -18,8 +19,8 @@ OrderStatus = strawberry.enum(model.OrderStatus, description="Where an order is 
 PaymentMethod = strawberry.enum(model.PaymentMethod, description="How the consumer pays.")
 PaymentKind = strawberry.enum(
     model.PaymentKind,
-    description="A ledger line: AUTHORIZATION holds money, CAPTURE takes it, VOID releases a hold, REFUND and "
-    "CHARGEBACK give it back; DECLINE records a refused attempt.",
+    description="A ledger line: AUTHORIZATION holds money, CAPTURE takes it, VOID releases a hold, "
+    "REFUND and CHARGEBACK give it back; DECLINE records a refused attempt.",
 )
 CancelReason = strawberry.enum(model.CancelReason, description="Why an order was cancelled.")
 
@@ -32,7 +33,7 @@ class TimelineEvent:
 
     @classmethod
     def from_view(cls, event: EventView) -> TimelineEvent:
-        return cls(type=event.type, occurred_at=event.occurred_at, data=event.data)
+        return cls(type=event.type, occurred_at=event.occurred_at, data=cast(JSON, event.data))
 
 
 @strawberry.type(description="One line of an order's payment ledger; lines are only ever added.")
@@ -46,7 +47,7 @@ class Payment(Node):
 
     @strawberry.field(description="The order the line belongs to.")
     async def order(self, info: Info) -> Order:
-        return Order.from_row(await info.context.loaders.order.load(self._order_id))
+        return Order.from_row(await info.context.loaders.order.get(self._order_id))
 
     @classmethod
     def from_row(cls, row: Row) -> Payment:
@@ -67,17 +68,17 @@ class OrderLine:
     title: str = strawberry.field(description="The product's title when ordered.")
     quantity: int = strawberry.field(description="How many units.")
     unit_price: Money = strawberry.field(description="Price of one unit.")
-    line_total: Money = strawberry.field(description="unitPrice × quantity.")
+    line_total: Money = strawberry.field(description="unitPrice times quantity.")
     _product_id: strawberry.Private[uuid.UUID]
     _listing_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The product, as it is now.")
     async def product(self, info: Info) -> Product:
-        return Product.from_row(await info.context.loaders.product.load(self._product_id))
+        return Product.from_row(await info.context.loaders.product.get(self._product_id))
 
     @strawberry.field(description="The listing it was ordered from, as it is now.")
     async def listing(self, info: Info) -> Listing:
-        return Listing.from_row(await info.context.loaders.listing.load(self._listing_id))
+        return Listing.from_row(await info.context.loaders.listing.get(self._listing_id))
 
     @classmethod
     def from_row(cls, row: Row) -> OrderLine:
@@ -98,13 +99,17 @@ class Order(Node):
     next_states: list[OrderStatus] = strawberry.field(  # type: ignore[valid-type]
         description="The statuses it can move to from here."
     )
-    version: int = strawberry.field(description="Goes up with every change; pass as expectedVersion to guard one.")
+    version: int = strawberry.field(
+        description="Goes up with every change; pass as expectedVersion to guard one."
+    )
     channel_order_id: str | None = strawberry.field(description="The platform's own order number.")
     currency: str = strawberry.field(description="The channel's currency, which every amount is in.")
     subtotal: Money = strawberry.field(description="Sum of the lines.")
     shipping: Money = strawberry.field(description="Shipping charged to the consumer.")
     total: Money = strawberry.field(description="subtotal + shipping: what the consumer pays.")
-    amount_authorized: Money = strawberry.field(description="Held on the consumer's payment method, not taken.")
+    amount_authorized: Money = strawberry.field(
+        description="Held on the consumer's payment method, not taken."
+    )
     amount_captured: Money = strawberry.field(description="Taken from the consumer.")
     amount_refunded: Money = strawberry.field(description="Given back by the seller.")
     amount_charged_back: Money = strawberry.field(description="Taken back through the consumer's bank.")
@@ -122,7 +127,7 @@ class Order(Node):
 
     @strawberry.field(description="The channel it was placed on.")
     async def channel(self, info: Info) -> Channel:
-        return Channel.from_row(await info.context.loaders.channel.load(self._channel_id))
+        return Channel.from_row(await info.context.loaders.channel.get(self._channel_id))
 
     @strawberry.field(description="What was bought.")
     async def lines(self, info: Info) -> list[OrderLine]:
@@ -134,7 +139,9 @@ class Order(Node):
 
     @strawberry.field(description="Every state change, oldest first.")
     async def timeline(self, info: Info) -> list[TimelineEvent]:
-        return [TimelineEvent.from_view(event) for event in await info.context.loaders.timeline.load(self._id)]
+        return [
+            TimelineEvent.from_view(event) for event in await info.context.loaders.timeline.load(self._id)
+        ]
 
     @classmethod
     def from_row(cls, row: Row) -> Order:

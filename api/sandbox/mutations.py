@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Annotated
 
 import strawberry
 
 from api.accounts.queries import load_workspace
 from api.accounts.types import Workspace
-from api.commands import run_command
+from api.commands import INPUT, run_command
 from api.context import Info
 from api.errors import error_code_enum, to_user_error, user_error_type
 from domain.clock.service import ClockMoved, advance_sandbox_clock
@@ -21,7 +22,9 @@ SandboxErrorCode = error_code_enum(
 SandboxUserError = user_error_type("SandboxUserError", SandboxErrorCode, "sandbox")
 
 
-@strawberry.input(description="How far to move the clock: a duration (the parts add up), or a time to move to.")
+@strawberry.input(
+    description="How far to move the clock: a duration (the parts add up), or a time to move to."
+)
 class SandboxClockAdvanceInput:
     days: int = strawberry.field(default=0, description="Days forward.")
     hours: int = strawberry.field(default=0, description="Hours forward.")
@@ -34,12 +37,14 @@ class SandboxClockAdvanceInput:
 
 @strawberry.type(description="Result of sandboxClockAdvance.")
 class SandboxClockAdvancePayload:
-    workspace: Workspace | None = strawberry.field(description="The workspace with its new time, unless refused.")
+    workspace: Workspace | None = strawberry.field(
+        description="The workspace with its new time, unless refused."
+    )
     timers_fired: int = strawberry.field(description="How many timed rules fired on the way, in time order.")
     user_errors: list[SandboxUserError] = strawberry.field(description="Why it was refused.")  # type: ignore[valid-type]
 
 
-def _target(input: SandboxClockAdvanceInput) -> tuple[timedelta | None, datetime | None]:
+def _target(input: Annotated[SandboxClockAdvanceInput, INPUT]) -> tuple[timedelta | None, datetime | None]:
     by = timedelta(days=input.days, hours=input.hours, minutes=input.minutes, seconds=input.seconds)
     if input.to is not None:
         if by:
@@ -52,7 +57,8 @@ def _target(input: SandboxClockAdvanceInput) -> tuple[timedelta | None, datetime
     if by <= timedelta(0):
         raise DomainError(
             "INVALID_DURATION",
-            "Give a positive duration (days, hours, minutes, seconds) or a later `to`; the clock only moves forward.",
+            "Give a positive duration (days, hours, minutes, seconds) or a later `to`; "
+            "the clock only moves forward.",
             ["input"],
         )
     if by > timedelta(days=3660):
@@ -63,14 +69,19 @@ def _target(input: SandboxClockAdvanceInput) -> tuple[timedelta | None, datetime
 @strawberry.type
 class SandboxMutation:
     @strawberry.mutation(
-        description="Move the sandbox clock forward; timed rules (such as the confirmation deadline) fire on the way."
+        description="Move the sandbox clock forward; timed rules (such as the confirmation deadline) "
+        "fire on the way."
     )
-    async def sandbox_clock_advance(self, info: Info, input: SandboxClockAdvanceInput) -> SandboxClockAdvancePayload:
+    async def sandbox_clock_advance(
+        self, info: Info, input: Annotated[SandboxClockAdvanceInput, INPUT]
+    ) -> SandboxClockAdvancePayload:
         async def advance(uow: UnitOfWork, target: tuple[timedelta | None, datetime | None]) -> ClockMoved:
             by, to = target
             return await advance_sandbox_clock(uow, to if to is not None else uow.now + (by or timedelta(0)))
 
-        outcome = await run_command(info.context, "sandboxClockAdvance", lambda: _target(input), advance, ClockMoved)
+        outcome = await run_command(
+            info.context, "sandboxClockAdvance", lambda: _target(input), advance, ClockMoved
+        )
         errors = [to_user_error(SandboxUserError, SandboxErrorCode, e) for e in outcome.errors]
         if outcome.result is None:
             return SandboxClockAdvancePayload(workspace=None, timers_fired=0, user_errors=errors)

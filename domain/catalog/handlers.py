@@ -79,22 +79,28 @@ class CreateChannel:
 
 async def create_channel(uow: UnitOfWork, cmd: CreateChannel) -> uuid.UUID:
     currency = validate_currency(cmd.currency, ["input", "currency"])
-    rate = cmd.referral_rate if cmd.referral_rate is not None else DEFAULT_REFERRAL_RATES.get(
-        cmd.platform, Decimal(0)
+    rate = (
+        cmd.referral_rate
+        if cmd.referral_rate is not None
+        else DEFAULT_REFERRAL_RATES.get(cmd.platform, Decimal(0))
     )
     if not Decimal(0) <= rate < Decimal(1):
         raise DomainError(
-            "INVALID_FEE", "referralRate is a fraction from 0 to below 1 (0.15 for 15%).",
+            "INVALID_FEE",
+            "referralRate is a fraction from 0 to below 1 (0.15 for 15%).",
             ["input", "feeSchedule", "referralRate"],
         )
-    minimum = Money.of(cmd.minimum_referral_fee or 0, currency, ["input", "feeSchedule", "minimumReferralFee"])
+    minimum = Money.of(
+        cmd.minimum_referral_fee or 0, currency, ["input", "feeSchedule", "minimumReferralFee"]
+    )
     per_order = Money.of(cmd.per_order_fee or 0, currency, ["input", "feeSchedule", "perOrderFee"])
     for fee, name in ((minimum, "minimumReferralFee"), (per_order, "perOrderFee")):
         if fee.amount < 0:
             raise DomainError("INVALID_FEE", f"{name} cannot be negative.", ["input", "feeSchedule", name])
     if not 1 <= cmd.confirmation_window_hours <= 24 * 30:
         raise DomainError(
-            "INVALID_MEASURE", "confirmationWindowHours runs from 1 to 720 (30 days).",
+            "INVALID_MEASURE",
+            "confirmationWindowHours runs from 1 to 720 (30 days).",
             ["input", "confirmationWindowHours"],
         )
     channel = Channel(
@@ -233,7 +239,8 @@ def _channel_price(channel: Channel, amount: Decimal, currency: str | None) -> M
 def currency_mismatch(channel: Channel, given: str, field: list[str]) -> DomainError:
     return DomainError(
         "CURRENCY_MISMATCH",
-        f"Channel '{channel.name}' sells in {channel.currency}, not {given}. Give amounts in {channel.currency}.",
+        f"Channel '{channel.name}' sells in {channel.currency}, not {given}. "
+        f"Give amounts in {channel.currency}.",
         field,
     )
 

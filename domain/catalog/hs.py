@@ -38,8 +38,9 @@ def normalize_hs_code(code: str, field: list[str] | None = None) -> str:
         raise InvalidHsCode(code, f"it has {len(digits)} digits, not 6, 8 or 10", field)
     chapter = int(digits[:2])
     if not 1 <= chapter <= 97 or chapter in RESERVED_CHAPTERS:
-        raise InvalidHsCode(code, f"chapter {digits[:2]} does not exist (chapters run 01-97, 77 is reserved)",
-                            field)
+        raise InvalidHsCode(
+            code, f"chapter {digits[:2]} does not exist (chapters run 01-97, 77 is reserved)", field
+        )
     if digits[:6] not in subheadings():
         raise InvalidHsCode(code, f"subheading {digits[:6]} is not in the HS nomenclature", field)
     return digits

@@ -112,7 +112,7 @@ class Listing(WorkspaceOwned, Base):
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column()
 
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     __table_args__ = (
         sa.UniqueConstraint("workspace_id", "product_id", "channel_id"),
         sa.UniqueConstraint("workspace_id", "id"),

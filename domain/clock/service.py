@@ -29,7 +29,9 @@ async def fire_due(uow: UnitOfWork, until: datetime) -> int:
         timers = (
             await uow.session.scalars(
                 sa.select(Timer)
-                .where(Timer.workspace_id == uow.workspace_id, Timer.fired_at.is_(None), Timer.due_at <= until)
+                .where(
+                    Timer.workspace_id == uow.workspace_id, Timer.fired_at.is_(None), Timer.due_at <= until
+                )
                 .order_by(Timer.due_at, Timer.id)
                 .limit(BATCH)
                 .with_for_update(skip_locked=True)
@@ -85,8 +87,7 @@ async def fire_live_timers(engine: AsyncEngine, clock: Clock) -> int:
     async with engine.connect() as conn:
         due = (
             await conn.execute(
-                sa.select(Workspace.id, Workspace.seller_id)
-                .where(
+                sa.select(Workspace.id, Workspace.seller_id).where(
                     Workspace.kind == WorkspaceKind.LIVE,
                     sa.exists().where(
                         Timer.workspace_id == Workspace.id, Timer.fired_at.is_(None), Timer.due_at <= now

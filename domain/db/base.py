@@ -41,8 +41,14 @@ class Base(DeclarativeBase):
 def enum_column(enum: type[StrEnum], **kw: Any) -> Any:
     """An enum stored as its text value with a CHECK constraint, so adding a value is a cheap migration."""
     return mapped_column(
-        sa.Enum(enum, native_enum=False, create_constraint=True, length=32, values_callable=_values,
-                name=enum.__name__.lower()),
+        sa.Enum(
+            enum,
+            native_enum=False,
+            create_constraint=True,
+            length=32,
+            values_callable=_values,
+            name=enum.__name__.lower(),
+        ),
         **kw,
     )
 

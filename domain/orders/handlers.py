@@ -21,8 +21,8 @@ from domain.orders.model import (
     PaymentEntry,
     PaymentMethod,
 )
-from domain.shared.countries import validate_country
 from domain.orders.timers import CONFIRMATION_DEADLINE
+from domain.shared.countries import validate_country
 from domain.shared.errors import DomainError, SandboxOnly
 from domain.shared.money import Money, validate_currency
 
@@ -87,7 +87,8 @@ async def place_order(uow: UnitOfWork, cmd: PlaceOrder) -> uuid.UUID:
         if listing.channel_id != channel.id:
             raise DomainError(
                 "LISTING_NOT_ON_CHANNEL",
-                f"Line {i + 1}: that listing is on another channel. Use a listing of channel '{channel.name}'.",
+                f"Line {i + 1}: that listing is on another channel. "
+                f"Use a listing of channel '{channel.name}'.",
                 where,
             )
         if listing.status is not ListingStatus.ACTIVE:
@@ -214,8 +215,11 @@ async def _last_method(uow: UnitOfWork, order_id: uuid.UUID) -> PaymentMethod:
     """Money goes back the way it came: the method of the latest authorisation or capture."""
     method = await uow.session.scalar(
         sa.select(PaymentEntry.method)
-        .where(PaymentEntry.workspace_id == uow.workspace_id, PaymentEntry.order_id == order_id,
-               PaymentEntry.kind.in_(["AUTHORIZATION", "CAPTURE"]))
+        .where(
+            PaymentEntry.workspace_id == uow.workspace_id,
+            PaymentEntry.order_id == order_id,
+            PaymentEntry.kind.in_(["AUTHORIZATION", "CAPTURE"]),
+        )
         .order_by(PaymentEntry.seq.desc())
         .limit(1)
     )

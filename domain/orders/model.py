@@ -150,7 +150,7 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
     cancel_reason: Mapped[CancelReason | None] = enum_column(CancelReason, nullable=True)
     version: Mapped[int] = mapped_column()
 
-    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
     __table_args__ = (
         sa.UniqueConstraint("workspace_id", "id"),
         sa.ForeignKeyConstraint(["workspace_id", "channel_id"], ["channels.workspace_id", "channels.id"]),
@@ -211,7 +211,12 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
         return entries
 
     def _entry(
-        self, kind: PaymentKind, method: PaymentMethod, amount: Decimal, at: datetime, reason: str | None = None
+        self,
+        kind: PaymentKind,
+        method: PaymentMethod,
+        amount: Decimal,
+        at: datetime,
+        reason: str | None = None,
     ) -> PaymentEntry:
         return PaymentEntry(
             id=uuid.uuid4(),
@@ -251,7 +256,9 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
         self.record("PAYMENT_AUTHORIZED", at, method=method.value, amount=str(value))
         return self._entry(PaymentKind.AUTHORIZATION, method, value, at)
 
-    def decline(self, method: PaymentMethod, amount: Decimal | None, reason: str, at: datetime) -> PaymentEntry:
+    def decline(
+        self, method: PaymentMethod, amount: Decimal | None, reason: str, at: datetime
+    ) -> PaymentEntry:
         if self.status is not OrderStatus.PLACED:
             raise DomainError(
                 "ORDER_NOT_PAYABLE",
@@ -270,7 +277,9 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
                 "The order has no open authorisation to capture. Authorise a payment first.",
                 ["input", "orderId"],
             )
-        value = self._check_amount(self.authorized if amount is None else amount, self.authorized, "Capturing")
+        value = self._check_amount(
+            self.authorized if amount is None else amount, self.authorized, "Capturing"
+        )
         self.authorized -= value
         self.captured += value
         self._touch()

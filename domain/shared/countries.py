@@ -12,8 +12,10 @@ def validate_country(code: str, field: list[str] | None = None) -> str:
     value = code.strip().upper()
     country = None
     if len(value) in (2, 3) and value.isalpha():
-        country = pycountry.countries.get(alpha_2=value) if len(value) == 2 else pycountry.countries.get(
-            alpha_3=value
+        country = (
+            pycountry.countries.get(alpha_2=value)
+            if len(value) == 2
+            else pycountry.countries.get(alpha_3=value)
         )
     if country is None:
         raise DomainError(
