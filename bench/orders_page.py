@@ -32,7 +32,6 @@ import subprocess
 import sys
 import time
 import uuid
-import warnings
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -128,9 +127,12 @@ class Figures:
 
     @classmethod
     def of(cls, latencies_s: list[float], seconds: float) -> Figures:
-        cuts = statistics.quantiles(latencies_s, n=100, method="inclusive")
-        return cls(len(latencies_s), round(seconds, 3), round(len(latencies_s) / seconds, 1),
-                   round(cuts[49] * 1000, 2), round(cuts[98] * 1000, 2))  # fmt: skip
+        if len(latencies_s) < 2:
+            raise BenchError(f"only {len(latencies_s)} requests finished in {seconds:.1f} s")
+        cuts = statistics.quantiles(latencies_s, n=100, method="inclusive")  # cuts[k - 1]: k-th percentile
+        cuts_ms = [round(cut * 1000, 2) for cut in cuts]
+        rate = round(len(latencies_s) / seconds, 1)
+        return cls(len(latencies_s), round(seconds, 3), rate, p50_ms=cuts_ms[49], p99_ms=cuts_ms[98])
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,6 @@ def _server_url() -> tuple[str, str]:
     if url:
         parsed = make_url(url)
         return url, f"server at {parsed.host}:{parsed.port or 5432}"
-    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     return start_embedded(EMBEDDED_DATA_DIR, database="postgres"), f"embedded in {EMBEDDED_DATA_DIR}"
 
 

