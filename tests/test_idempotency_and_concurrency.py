@@ -129,3 +129,14 @@ async def test_concurrent_conflicting_moves_end_with_one_success_and_one_clear_r
             "query ($id: ID!) { node(id: $id) { ... on Order { status } } }", {"id": order["id"]}
         )
         assert final["node"]["status"] == succeeded[0]["order"]["status"]
+
+
+async def test_a_cancellation_under_a_key_refunds_once(seller: Seller) -> None:
+    await stock_shop(seller, "USD", "10.00")
+    order = await place_order(seller, quantity=1)
+    await pay(seller, order["id"])
+    cancel = """mutation ($id: ID!) { orderCancel(input: {orderId: $id, idempotencyKey: "cancel-1"}) {
+      order { status amountRefunded { amount } } userErrors { code } } }"""
+    first, again = [await seller.gql(cancel, {"id": order["id"]}) for _ in range(2)]
+    assert first == again
+    assert first["orderCancel"]["order"] == {"status": "CANCELLED", "amountRefunded": {"amount": "10.00"}}

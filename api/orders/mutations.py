@@ -57,6 +57,7 @@ class OrderCancelInput:
         default=CancelReason.SELLER_CANCELLED, description="Why."
     )
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY)
 
 
 @strawberry.type(description="Result of an order mutation.")
@@ -232,6 +233,8 @@ class OrderMutation:
             ),
             handlers.cancel_order,
             uuid.UUID,
+            input_=input,
+            idempotency_key=input.idempotency_key,
         )
         return OrderCancelPayload(**await _order(info, outcome))  # type: ignore[arg-type]
 
