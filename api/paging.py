@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, TypeVar
 
 import sqlalchemy as sa
 import strawberry
 from graphql import GraphQLError
 
-from api.context import RequestContext
+from api.context import Info, RequestContext
+from api.prefetch import Relation, path
+from api.prefetch import prefetch as prefetch_relations
 from api.relay import Connection, Edge, PageInfo, decode_cursor, encode_cursor, page_size, parse_global_id
 from domain.db import reads
 from domain.db.reads import Row
@@ -33,13 +35,21 @@ async def connection(
     where: Iterable[sa.ColumnElement[bool]] = (),
     *,
     newest_first: bool = False,
+    prefetch: tuple[Info, Mapping[str, Relation]] | None = None,
 ) -> Connection[T]:
+    """A page of `table`; with `prefetch`, the relations the query selects under `edges.node` are loaded
+    for the whole page before any node resolves."""
     size, after_seq, ws, filters = page_size(first), decode_cursor(after), ctx.workspace_id, list(where)
     found = await ctx.read(
         lambda conn: reads.page(
             conn, table, ws, first=size, after=after_seq, where=filters, newest_first=newest_first
         )
     )
+    if prefetch is not None:
+        info, relations = prefetch
+        nodes = path(info.selected_fields[0].selections, "edges", "node")
+        if nodes is not None:
+            await prefetch_relations(ctx.loaders, found.rows, relations, nodes)
     edges = [Edge(cursor=encode_cursor(row.seq), node=to_node(row)) for row in found.rows]
     return Connection(
         edges=edges,

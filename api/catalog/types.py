@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import strawberry
 
+from api.context import Info
 from api.money import Money
 from api.relay import Node, to_global_id
 from domain.catalog import model
@@ -102,12 +103,12 @@ class Listing(Node):
     _channel_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The product listed.")
-    async def product(self, info: strawberry.Info) -> Product:
-        return Product.from_row(await info.context.loaders.product.get(self._product_id))
+    def product(self, info: Info) -> Product:
+        return info.context.loaders.product.node(self._product_id, Product.from_row)  # type: ignore[return-value]
 
     @strawberry.field(description="The channel it is listed on.")
-    async def channel(self, info: strawberry.Info) -> Channel:
-        return Channel.from_row(await info.context.loaders.channel.get(self._channel_id))
+    def channel(self, info: Info) -> Channel:
+        return info.context.loaders.channel.node(self._channel_id, Channel.from_row)  # type: ignore[return-value]
 
     @classmethod
     def from_row(cls, row: Row) -> Listing:

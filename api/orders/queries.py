@@ -10,8 +10,22 @@ import strawberry
 from api.context import Info
 from api.orders.types import Order, OrderStatus
 from api.paging import After, First, connection, query_id
+from api.prefetch import Relation
 from api.relay import Connection
 from domain.orders.queries import ORDERS
+
+# What an order's fields load, so that a page of orders can load it for all of them at once.
+LISTED = {"product": Relation("product", "product_id"), "channel": Relation("channel", "channel_id")}
+LINE = {
+    "product": Relation("product", "product_id"),
+    "listing": Relation("listing", "listing_id", below=LISTED),
+}
+RELATIONS = {
+    "channel": Relation("channel", "channel_id"),
+    "lines": Relation("order_lines", "id", many=True, below=LINE),
+    "payments": Relation("order_payments", "id", many=True),
+    "timeline": Relation("timeline", "id", many=True),
+}
 
 
 @strawberry.input(description="Narrow the order list; all given conditions must hold.")
@@ -44,4 +58,13 @@ class OrderQuery:
                 where.append(
                     ORDERS.c.channel_id == query_id(filter.channel_id, "Channel", "filter.channelId")
                 )
-        return await connection(info.context, ORDERS, Order.from_row, first, after, where, newest_first=True)
+        return await connection(
+            info.context,
+            ORDERS,
+            Order.from_row,
+            first,
+            after,
+            where,
+            newest_first=True,
+            prefetch=(info, RELATIONS),
+        )

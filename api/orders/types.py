@@ -9,6 +9,7 @@ from strawberry.scalars import JSON
 
 from api.catalog.types import Channel, Listing, Product
 from api.context import Info
+from api.loaders import now_or_later
 from api.money import Money
 from api.relay import Node, to_global_id
 from domain.db.reads import Row
@@ -22,6 +23,7 @@ PaymentKind = strawberry.enum(
     description="A ledger line: AUTHORIZATION holds money, CAPTURE takes it, VOID releases a hold, "
     "REFUND and CHARGEBACK give it back; DECLINE records a refused attempt.",
 )
+NEXT_STATES = {status: sorted(following) for status, following in model.ORDER_TRANSITIONS.items()}
 CancelReason = strawberry.enum(model.CancelReason, description="Why an order was cancelled.")
 
 
@@ -35,6 +37,10 @@ class TimelineEvent:
     def from_view(cls, event: EventView) -> TimelineEvent:
         return cls(type=event.type, occurred_at=event.occurred_at, data=cast(JSON, event.data))
 
+    @classmethod
+    def from_views(cls, events: list[EventView]) -> list[TimelineEvent]:
+        return [cls.from_view(event) for event in events]
+
 
 @strawberry.type(description="One line of an order's payment ledger; lines are only ever added.")
 class Payment(Node):
@@ -46,8 +52,12 @@ class Payment(Node):
     _order_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The order the line belongs to.")
-    async def order(self, info: Info) -> Order:
-        return Order.from_row(await info.context.loaders.order.get(self._order_id))
+    def order(self, info: Info) -> Order:
+        return info.context.loaders.order.node(self._order_id, Order.from_row)  # type: ignore[return-value]
+
+    @classmethod
+    def from_rows(cls, rows: list[Row]) -> list[Payment]:
+        return [cls.from_row(row) for row in rows]
 
     @classmethod
     def from_row(cls, row: Row) -> Payment:
@@ -73,12 +83,16 @@ class OrderLine:
     _listing_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The product, as it is now.")
-    async def product(self, info: Info) -> Product:
-        return Product.from_row(await info.context.loaders.product.get(self._product_id))
+    def product(self, info: Info) -> Product:
+        return info.context.loaders.product.node(self._product_id, Product.from_row)  # type: ignore[return-value]
 
     @strawberry.field(description="The listing it was ordered from, as it is now.")
-    async def listing(self, info: Info) -> Listing:
-        return Listing.from_row(await info.context.loaders.listing.get(self._listing_id))
+    def listing(self, info: Info) -> Listing:
+        return info.context.loaders.listing.node(self._listing_id, Listing.from_row)  # type: ignore[return-value]
+
+    @classmethod
+    def from_rows(cls, rows: list[Row]) -> list[OrderLine]:
+        return [cls.from_row(row) for row in rows]
 
     @classmethod
     def from_row(cls, row: Row) -> OrderLine:
@@ -126,22 +140,23 @@ class Order(Node):
     _channel_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The channel it was placed on.")
-    async def channel(self, info: Info) -> Channel:
-        return Channel.from_row(await info.context.loaders.channel.get(self._channel_id))
+    def channel(self, info: Info) -> Channel:
+        return info.context.loaders.channel.node(self._channel_id, Channel.from_row)  # type: ignore[return-value]
 
     @strawberry.field(description="What was bought.")
-    async def lines(self, info: Info) -> list[OrderLine]:
-        return [OrderLine.from_row(row) for row in await info.context.loaders.order_lines.load(self._id)]
+    def lines(self, info: Info) -> list[OrderLine]:
+        loader = info.context.loaders.order_lines
+        return now_or_later(loader, self._id, OrderLine.from_rows)  # type: ignore[return-value]
 
     @strawberry.field(description="The payment ledger, oldest line first.")
-    async def payments(self, info: Info) -> list[Payment]:
-        return [Payment.from_row(row) for row in await info.context.loaders.order_payments.load(self._id)]
+    def payments(self, info: Info) -> list[Payment]:
+        loader = info.context.loaders.order_payments
+        return now_or_later(loader, self._id, Payment.from_rows)  # type: ignore[return-value]
 
     @strawberry.field(description="Every state change, oldest first.")
-    async def timeline(self, info: Info) -> list[TimelineEvent]:
-        return [
-            TimelineEvent.from_view(event) for event in await info.context.loaders.timeline.load(self._id)
-        ]
+    def timeline(self, info: Info) -> list[TimelineEvent]:
+        loader = info.context.loaders.timeline
+        return now_or_later(loader, self._id, TimelineEvent.from_views)  # type: ignore[return-value]
 
     @classmethod
     def from_row(cls, row: Row) -> Order:
@@ -149,7 +164,7 @@ class Order(Node):
         return cls(
             id=to_global_id("Order", row.id),
             status=row.status,
-            next_states=sorted(model.ORDER_TRANSITIONS[row.status]),
+            next_states=NEXT_STATES[row.status],
             version=row.version,
             channel_order_id=row.channel_order_id,
             currency=currency,

@@ -44,9 +44,14 @@ def validate_currency(currency: str, field: list[str] | None = None) -> str:
     return code
 
 
+@cache
+def _quantum(currency: str) -> Decimal:
+    return Decimal(1).scaleb(-minor_units(currency))
+
+
 def round_amount(amount: Decimal, currency: str) -> Decimal:
     """Round half up to the currency's minor units (commercial rounding, as invoices do)."""
-    return amount.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)
+    return amount.quantize(_quantum(currency), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True, slots=True)
