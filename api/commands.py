@@ -21,6 +21,7 @@ from domain.shared.errors import DomainError
 log = logging.getLogger(__name__)
 
 INPUT = strawberry.argument(description="What to do; see the input type.")
+IDEMPOTENCY = "Repeat a request with the same key and input to get its first result again, changing nothing."
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -71,6 +72,7 @@ async def run_command(
     *,
     input_: Any = None,
     idempotency_key: str | None = None,
+    moves_clock: bool = False,
 ) -> Outcome[R]:
     try:
         command = build()
@@ -87,7 +89,7 @@ async def run_command(
             await uow.commit()
             return result
 
-        return Outcome(await ctx.write(execute), [])
+        return Outcome(await ctx.write(execute, moves_clock=moves_clock), [])
     except DomainError as error:
         log.info("%s refused: %s %s", operation, error.code, error.message)
         return Outcome(None, [error])

@@ -97,14 +97,14 @@ class RequestContext:
                 self._entered = True
             return await query(conn)
 
-    async def write(self, command: Callable[[UnitOfWork], Awaitable[R]]) -> R:
+    async def write(self, command: Callable[[UnitOfWork], Awaitable[R]], *, moves_clock: bool = False) -> R:
         """Run `command` in its own unit of work; it commits or nothing is written."""
         async with self._lock:
             conn = await self._connection()
             self._entered = False
             # What the loaders cached may be stale once this commits: later fields load afresh.
             self.loaders = Loaders(self)
-            async with UnitOfWork(conn, self.principal, self.services.clock) as uow:
+            async with UnitOfWork(conn, self.principal, self.services.clock, moves_clock=moves_clock) as uow:
                 return await command(uow)
 
     async def close(self) -> None:

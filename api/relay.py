@@ -99,9 +99,10 @@ def decode_cursor(cursor: str | None) -> int | None:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, value = raw.partition(":")
-        if prefix != "seq":
+        seq = int(value)
+        if prefix != "seq" or not 0 <= seq < 2**63:
             raise ValueError(prefix)
-        return int(value)
+        return seq
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise GraphQLError(
             "`after` is not a cursor of this list. Use a `cursor` or `pageInfo.endCursor` it returned.",

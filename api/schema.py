@@ -16,7 +16,8 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
-from api.accounts.queries import AccountQuery
+from api.accounts.queries import AccountQuery, load_workspace
+from api.accounts.types import Workspace
 from api.catalog.mutations import CatalogMutation
 from api.catalog.queries import CatalogQuery
 from api.catalog.types import Channel, Listing, Product
@@ -53,6 +54,8 @@ class Query(AccountQuery, CatalogQuery, OrderQuery):
             type_name, id_ = parse_global_id(id)
         except DomainError as error:
             raise GraphQLError(error.message, extensions={"code": "INVALID_ID"}) from None
+        if type_name == "Workspace":  # a key opens one workspace: only that one is there to see
+            return await load_workspace(info.context) if id_ == info.context.workspace_id else None
         if type_name not in NODE_TYPES:
             return None
         loader_name, to_node = NODE_TYPES[type_name]
@@ -76,7 +79,7 @@ class TradelaneSchema(strawberry.Schema):
 schema = TradelaneSchema(
     query=Query,
     mutation=Mutation,
-    types=[Channel, Product, Listing, Order, Payment],
+    types=[Workspace, Channel, Product, Listing, Order, Payment],
     config=StrawberryConfig(disable_field_suggestions=True),
     extensions=[
         lambda: ParserCache(maxsize=256),

@@ -1,12 +1,17 @@
 """Idempotency keys, as Stripe keeps them: the first result under a key is stored and replayed; the same
-key with other input is refused; a concurrent duplicate waits for the first and then gets its result."""
+key with other input is refused; a concurrent duplicate waits for the first and then gets its result.
+
+The result stored is what the command made (its IDs); a replay answers with those objects as they are now.
+Keys are kept without expiry for now (Stripe keeps them at least 24 hours).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
+from decimal import Decimal
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -18,7 +23,6 @@ from domain.db.uow import UnitOfWork
 from domain.shared.errors import DomainError
 
 MAX_KEY_LENGTH = 255
-KEEP_FOR = timedelta(hours=24)
 
 
 class IdempotencyRecord(WorkspaceOwned, Base):
@@ -35,8 +39,13 @@ class IdempotencyRecord(WorkspaceOwned, Base):
 TABLE = cast(sa.Table, IdempotencyRecord.__table__)
 
 
+def _canonical(value: Any) -> str:
+    # 1.0 and 1.00 are the same amount: the same request.
+    return str(value.normalize()) if isinstance(value, Decimal) else str(value)
+
+
 def request_hash(operation: str, payload: Any) -> str:
-    canonical = json.dumps([operation, payload], sort_keys=True, default=str, separators=(",", ":"))
+    canonical = json.dumps([operation, payload], sort_keys=True, default=_canonical, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

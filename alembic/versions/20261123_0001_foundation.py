@@ -1,5 +1,8 @@
-"""Foundation: sellers, workspaces and keys; channels, products, listings; orders, payments, events,
-timers and idempotency keys; the application role and row-level security on every workspace table.
+"""Foundation: accounts, catalog, orders and payments, events, timers, keys; row-level security.
+
+Sellers, workspaces and API keys; channels, products, listings; orders, order lines and the payment
+ledger; events, timers and idempotency keys; the application role and row-level security on every
+workspace table.
 
 Revision ID: 0001
 Revises:

@@ -4,6 +4,7 @@ from datetime import datetime
 
 import strawberry
 
+from api.relay import Node
 from domain.accounts import model
 
 WorkspaceKind = strawberry.enum(
@@ -13,8 +14,7 @@ WorkspaceKind = strawberry.enum(
 
 
 @strawberry.type(description="The workspace the API key opens: a seller's separate world of data.")
-class Workspace:
-    id: strawberry.ID = strawberry.field(description="Global ID.")
+class Workspace(Node):
     name: str = strawberry.field(description="Its name.")
     kind: WorkspaceKind = strawberry.field(description="LIVE or SANDBOX.")  # type: ignore[valid-type]
     now: datetime = strawberry.field(description="The workspace clock: real time, or the sandbox's own time.")

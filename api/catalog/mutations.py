@@ -10,15 +10,13 @@ import strawberry
 
 from api.catalog.errors import CatalogErrorCode, CatalogUserError
 from api.catalog.types import Channel, Listing, ListingStatus, Platform, Product, ProductCategory
-from api.commands import INPUT, Outcome, run_command
+from api.commands import IDEMPOTENCY, INPUT, Outcome, run_command
 from api.context import Info
 from api.errors import to_user_error
 from api.money import MoneyInput, PriceInput
 from api.relay import decode_id
 from domain.catalog import handlers
 from domain.catalog.handlers import DEFAULT_CONFIRMATION_WINDOW_HOURS
-
-IDEMPOTENCY = "Repeat a request with the same key and input to get its first result again, changing nothing."
 
 
 def _errors(outcome: Outcome[uuid.UUID]) -> list[CatalogUserError]:  # type: ignore[valid-type]

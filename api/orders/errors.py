@@ -15,6 +15,7 @@ OrderErrorCode = error_code_enum(
         "INVALID_CURRENCY",
         "INVALID_COUNTRY",
         "INVALID_AMOUNT",
+        "NOT_PAID",
     },
     "Why an order command was refused.",
 )

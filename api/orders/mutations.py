@@ -8,8 +8,7 @@ from typing import Annotated
 
 import strawberry
 
-from api.catalog.mutations import IDEMPOTENCY
-from api.commands import INPUT, Outcome, run_command
+from api.commands import IDEMPOTENCY, INPUT, Outcome, run_command
 from api.context import Info
 from api.errors import to_user_error
 from api.orders.errors import OrderErrorCode, OrderUserError, PaymentErrorCode, PaymentUserError
@@ -99,6 +98,7 @@ class PaymentAuthorizeInput:
     decline_reason: str | None = strawberry.field(
         default=None, description="The provider's reason for refusing."
     )
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY)
 
 
@@ -108,6 +108,7 @@ class PaymentCaptureInput:
     amount: Decimal | None = strawberry.field(
         default=None, description="How much; default: all that is held."
     )
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY)
 
 
@@ -118,6 +119,7 @@ class PaymentRefundInput:
         description="How much; at most what was captured and not yet returned."
     )
     reason: str = strawberry.field(description="Why, in a few words.")
+    expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
     idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY)
 
 
@@ -251,6 +253,7 @@ class OrderMutation:
                 amount=input.amount,
                 declined=input.declined,
                 decline_reason=input.decline_reason,
+                expected_version=input.expected_version,
             ),
             handlers.authorize_payment,
             PaymentResult,
@@ -267,7 +270,9 @@ class OrderMutation:
             info.context,
             "paymentCapture",
             lambda: handlers.CapturePayment(
-                order_id=decode_id(input.order_id, "Order", ["input", "orderId"]), amount=input.amount
+                order_id=decode_id(input.order_id, "Order", ["input", "orderId"]),
+                amount=input.amount,
+                expected_version=input.expected_version,
             ),
             handlers.capture_payment,
             PaymentResult,
@@ -301,6 +306,7 @@ async def _refund(
             order_id=decode_id(input.order_id, "Order", ["input", "orderId"]),
             amount=input.amount,
             reason=input.reason,
+            expected_version=input.expected_version,
             chargeback=chargeback,
         ),
         handlers.refund_payment,

@@ -9,7 +9,7 @@ import strawberry
 
 from api.accounts.queries import load_workspace
 from api.accounts.types import Workspace
-from api.commands import INPUT, run_command
+from api.commands import IDEMPOTENCY, INPUT, run_command
 from api.context import Info
 from api.errors import error_code_enum, to_user_error, user_error_type
 from domain.clock.service import ClockMoved, advance_sandbox_clock
@@ -33,6 +33,7 @@ class SandboxClockAdvanceInput:
     to: datetime | None = strawberry.field(
         default=None, description="Move to this time instead (timezone-aware, later than now)."
     )
+    idempotency_key: str | None = strawberry.field(default=None, description=IDEMPOTENCY)
 
 
 @strawberry.type(description="Result of sandboxClockAdvance.")
@@ -44,8 +45,13 @@ class SandboxClockAdvancePayload:
     user_errors: list[SandboxUserError] = strawberry.field(description="Why it was refused.")  # type: ignore[valid-type]
 
 
-def _target(input: Annotated[SandboxClockAdvanceInput, INPUT]) -> tuple[timedelta | None, datetime | None]:
-    by = timedelta(days=input.days, hours=input.hours, minutes=input.minutes, seconds=input.seconds)
+def _target(input: SandboxClockAdvanceInput) -> tuple[timedelta | None, datetime | None]:
+    try:
+        by = timedelta(days=input.days, hours=input.hours, minutes=input.minutes, seconds=input.seconds)
+    except OverflowError:
+        raise DomainError(
+            "INVALID_DURATION", "That duration is too long; move at most ten years at a time.", ["input"]
+        ) from None
     if input.to is not None:
         if by:
             raise DomainError("INVALID_DURATION", "Give either `to` or a duration, not both.", ["input"])
@@ -61,8 +67,6 @@ def _target(input: Annotated[SandboxClockAdvanceInput, INPUT]) -> tuple[timedelt
             "the clock only moves forward.",
             ["input"],
         )
-    if by > timedelta(days=3660):
-        raise DomainError("INVALID_DURATION", "Move at most ten years at a time.", ["input"])
     return by, None
 
 
@@ -80,7 +84,14 @@ class SandboxMutation:
             return await advance_sandbox_clock(uow, to if to is not None else uow.now + (by or timedelta(0)))
 
         outcome = await run_command(
-            info.context, "sandboxClockAdvance", lambda: _target(input), advance, ClockMoved
+            info.context,
+            "sandboxClockAdvance",
+            lambda: _target(input),
+            advance,
+            ClockMoved,
+            input_=input,
+            idempotency_key=input.idempotency_key,
+            moves_clock=True,
         )
         errors = [to_user_error(SandboxUserError, SandboxErrorCode, e) for e in outcome.errors]
         if outcome.result is None:

@@ -25,6 +25,7 @@ from domain.db.uow import UnitOfWork, constraint_name
 from domain.shared.countries import validate_country
 from domain.shared.errors import DomainError, NotFound
 from domain.shared.money import Money, validate_currency
+from domain.shared.text import required_text
 
 DEFAULT_CONFIRMATION_WINDOW_HOURS = 48
 
@@ -58,13 +59,6 @@ def _positive(value: int, name: str, unit: str) -> int:
     return value
 
 
-def _name(value: str, field: str, limit: int) -> str:
-    text = value.strip()
-    if not text or len(text) > limit:
-        raise DomainError("INVALID_TEXT", f"{field} must have 1 to {limit} characters.", ["input", field])
-    return text
-
-
 @dataclass(frozen=True)
 class CreateChannel:
     name: str
@@ -84,10 +78,10 @@ async def create_channel(uow: UnitOfWork, cmd: CreateChannel) -> uuid.UUID:
         if cmd.referral_rate is not None
         else DEFAULT_REFERRAL_RATES.get(cmd.platform, Decimal(0))
     )
-    if not Decimal(0) <= rate < Decimal(1):
+    if not rate.is_finite() or not Decimal(0) <= rate < Decimal(1) or rate.as_tuple().exponent < -4:  # type: ignore[operator]
         raise DomainError(
             "INVALID_FEE",
-            "referralRate is a fraction from 0 to below 1 (0.15 for 15%).",
+            "referralRate is a fraction from 0 to below 1 with at most 4 decimals (0.15 for 15%).",
             ["input", "feeSchedule", "referralRate"],
         )
     minimum = Money.of(
@@ -106,7 +100,7 @@ async def create_channel(uow: UnitOfWork, cmd: CreateChannel) -> uuid.UUID:
     channel = Channel(
         id=uuid.uuid4(),
         workspace_id=uow.workspace_id,
-        name=_name(cmd.name, "name", 200),
+        name=required_text(cmd.name, "name", 200),
         platform=cmd.platform,
         country=validate_country(cmd.country, ["input", "country"]),
         currency=currency,
@@ -136,7 +130,7 @@ class CreateProduct:
 
 
 async def create_product(uow: UnitOfWork, cmd: CreateProduct) -> uuid.UUID:
-    sku = _name(cmd.sku, "sku", 64)
+    sku = required_text(cmd.sku, "sku", 64)
     cost = Money.of(cmd.unit_cost, cmd.unit_cost_currency, ["input", "unitCost"])
     if cost.amount < 0:
         raise DomainError("INVALID_AMOUNT", "unitCost cannot be negative.", ["input", "unitCost", "amount"])
@@ -144,7 +138,7 @@ async def create_product(uow: UnitOfWork, cmd: CreateProduct) -> uuid.UUID:
         id=uuid.uuid4(),
         workspace_id=uow.workspace_id,
         sku=sku,
-        title=_name(cmd.title, "title", 300),
+        title=required_text(cmd.title, "title", 300),
         category=cmd.category,
         hs_code=normalize_hs_code(cmd.hs_code, ["input", "hsCode"]),
         origin_country=validate_country(cmd.origin_country, ["input", "originCountry"]),
@@ -204,11 +198,7 @@ async def create_listing(uow: UnitOfWork, cmd: CreateListing) -> uuid.UUID:
         )
     )
     if exists is not None:
-        raise DomainError(
-            "DUPLICATE_LISTING",
-            "This product is already listed on this channel. Change that listing's price or status instead.",
-            ["input", "productId"],
-        )
+        raise _duplicate_listing()
     listing = Listing(
         id=uuid.uuid4(),
         workspace_id=uow.workspace_id,
@@ -222,7 +212,21 @@ async def create_listing(uow: UnitOfWork, cmd: CreateListing) -> uuid.UUID:
         version=1,
     )
     uow.session.add(listing)
+    try:
+        await uow.flush()
+    except IntegrityError as error:  # a concurrent request listed it between our check and insert
+        if constraint_name(error) == "uq_listings_workspace_id_product_id_channel_id":
+            raise _duplicate_listing() from error
+        raise
     return listing.id
+
+
+def _duplicate_listing() -> DomainError:
+    return DomainError(
+        "DUPLICATE_LISTING",
+        "This product is already listed on this channel. Change that listing's price or status instead.",
+        ["input", "productId"],
+    )
 
 
 def _channel_price(channel: Channel, amount: Decimal, currency: str | None) -> Money:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,6 +19,8 @@ from domain.shared.clock import Clock
 from domain.shared.errors import DomainError, SandboxOnly
 
 BATCH = 200
+MAX_ADVANCE = timedelta(days=3660)
+LAST_YEAR = 9000  # deadlines computed from the clock must still fit a datetime
 
 
 async def fire_due(uow: UnitOfWork, until: datetime) -> int:
@@ -67,6 +69,12 @@ async def advance_sandbox_clock(uow: UnitOfWork, to: datetime) -> ClockMoved:
     ).one()
     current = workspace.sandbox_now
     assert current is not None
+    if to - current > MAX_ADVANCE or to.year > LAST_YEAR:
+        raise DomainError(
+            "INVALID_DURATION",
+            f"Move the clock at most {MAX_ADVANCE.days} days at a time, and not past the year {LAST_YEAR}.",
+            ["input"],
+        )
     if to <= current:
         raise DomainError(
             "CLOCK_BACKWARDS",

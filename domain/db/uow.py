@@ -22,14 +22,21 @@ from domain.timeline import Event
 
 # One statement enters the workspace: it switches to the role that row-level security applies to, names
 # the workspace the policies compare against, and reads the sandbox clock. All three last until commit.
-ENTER_WORKSPACE = sa.text(
+# A command in a sandbox holds its clock (FOR SHARE) so that the clock cannot move past the command's time
+# while it runs: a timer it registers is then never behind the clock. Moving the clock takes it FOR UPDATE.
+_ENTER = (
     f"SELECT set_config('role', '{APP_ROLE}', true), set_config('{WORKSPACE_SETTING}', :ws, true),"
-    " (SELECT sandbox_now FROM workspaces WHERE id = CAST(:ws AS uuid)) AS sandbox_now"
+    " (SELECT sandbox_now FROM workspaces WHERE id = CAST(:ws AS uuid){lock}) AS sandbox_now"
 )
+ENTER_WORKSPACE = sa.text(_ENTER.format(lock=""))
+HOLD_CLOCK = sa.text(_ENTER.format(lock=" FOR SHARE"))
+MOVE_CLOCK = sa.text(_ENTER.format(lock=" FOR UPDATE"))
 
 
-async def enter_workspace(conn: AsyncConnection | AsyncSession, workspace_id: uuid.UUID) -> datetime | None:
-    row = (await conn.execute(ENTER_WORKSPACE, {"ws": str(workspace_id)})).one()
+async def enter_workspace(
+    conn: AsyncConnection | AsyncSession, workspace_id: uuid.UUID, statement: sa.TextClause = ENTER_WORKSPACE
+) -> datetime | None:
+    row = (await conn.execute(statement, {"ws": str(workspace_id)})).one()
     sandbox_now: datetime | None = row.sandbox_now
     return sandbox_now
 
@@ -40,10 +47,13 @@ class UnitOfWork:
     session: AsyncSession
     now: datetime
 
-    def __init__(self, conn: AsyncConnection, principal: Principal, clock: Clock) -> None:
+    def __init__(
+        self, conn: AsyncConnection, principal: Principal, clock: Clock, *, moves_clock: bool = False
+    ) -> None:
         self._conn = conn
         self.principal = principal
         self._clock = clock
+        self._moves_clock = moves_clock
         self._committed = False
 
     @property
@@ -59,7 +69,10 @@ class UnitOfWork:
             await self._conn.commit()
         self.session = AsyncSession(bind=self._conn, expire_on_commit=False, autoflush=False)
         sa.event.listen(self.session.sync_session, "before_flush", self._store_events)
-        sandbox_now = await enter_workspace(self.session, self.workspace_id)
+        statement = ENTER_WORKSPACE
+        if self.is_sandbox:
+            statement = MOVE_CLOCK if self._moves_clock else HOLD_CLOCK
+        sandbox_now = await enter_workspace(self.session, self.workspace_id, statement)
         self.now = sandbox_now if sandbox_now is not None else self._clock.now()
         return self
 

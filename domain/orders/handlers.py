@@ -25,6 +25,7 @@ from domain.orders.timers import CONFIRMATION_DEADLINE
 from domain.shared.countries import validate_country
 from domain.shared.errors import DomainError, SandboxOnly
 from domain.shared.money import Money, validate_currency
+from domain.shared.text import clean_text, required_text
 
 MAX_LINES = 100
 MAX_QUANTITY = 10_000
@@ -69,9 +70,9 @@ async def place_order(uow: UnitOfWork, cmd: PlaceOrder) -> uuid.UUID:
                 f"Line {i + 1}: quantity must be a whole number from 1 to {MAX_QUANTITY}.",
                 ["input", "lines", str(i), "quantity"],
             )
-    buyer_name = cmd.buyer_name.strip()
-    if not buyer_name or len(buyer_name) > 200:
-        raise DomainError("INVALID_TEXT", "buyerName must have 1 to 200 characters.", ["input", "buyerName"])
+    buyer_name = required_text(cmd.buyer_name, "buyerName", 200)
+    buyer_email = clean_text(cmd.buyer_email, "buyerEmail", 320, required=False)
+    channel_order_id = clean_text(cmd.channel_order_id, "channelOrderId", 100, required=False)
     ship_to = validate_country(cmd.ship_to_country, ["input", "shipToCountry"])
     listings = await _listings(uow, [line.listing_id for line in cmd.lines])
     products = await _products(uow, [listing.product_id for listing in listings.values()])
@@ -117,12 +118,12 @@ async def place_order(uow: UnitOfWork, cmd: PlaceOrder) -> uuid.UUID:
     shipping = Money.of(cmd.shipping_price or 0, channel.currency, ["input", "shippingPrice"])
     if shipping.amount < 0:
         raise DomainError("INVALID_AMOUNT", "shippingPrice cannot be negative.", ["input", "shippingPrice"])
-    total = subtotal + shipping
+    total = (subtotal + shipping).bounded(["input", "lines"])
     order = Order(
         id=order_id,
         workspace_id=uow.workspace_id,
         channel_id=channel.id,
-        channel_order_id=cmd.channel_order_id,
+        channel_order_id=channel_order_id,
         status=OrderStatus.PLACED,
         currency=channel.currency,
         subtotal=subtotal.amount,
@@ -133,7 +134,7 @@ async def place_order(uow: UnitOfWork, cmd: PlaceOrder) -> uuid.UUID:
         refunded=Decimal(0),
         charged_back=Decimal(0),
         buyer_name=buyer_name,
-        buyer_email=cmd.buyer_email,
+        buyer_email=buyer_email,
         ship_to_country=ship_to,
         placed_at=uow.now,
         confirm_by=uow.now + timedelta(hours=channel.confirmation_window_hours),
@@ -249,7 +250,8 @@ async def authorize_payment(uow: UnitOfWork, cmd: AuthorizePayment) -> PaymentRe
         raise SandboxOnly("Recording a provider's authorisation")
     order = await load_order(uow, cmd.order_id, cmd.expected_version)
     if cmd.declined:
-        entry = order.decline(cmd.method, cmd.amount, cmd.decline_reason or "DECLINED", uow.now)
+        reason = clean_text(cmd.decline_reason, "declineReason", 300, required=False) or "DECLINED"
+        entry = order.decline(cmd.method, cmd.amount, reason, uow.now)
     else:
         entry = order.authorize(cmd.method, cmd.amount, uow.now)
     uow.session.add(entry)
@@ -284,9 +286,7 @@ async def refund_payment(uow: UnitOfWork, cmd: RefundPayment) -> PaymentResult:
     if cmd.chargeback and not uow.is_sandbox:
         raise SandboxOnly("Recording a chargeback")
     order = await load_order(uow, cmd.order_id, cmd.expected_version)
-    reason = cmd.reason.strip()
-    if not reason or len(reason) > 300:
-        raise DomainError("INVALID_TEXT", "reason must have 1 to 300 characters.", ["input", "reason"])
+    reason = required_text(cmd.reason, "reason", 300)
     method = await _last_method(uow, order.id)
     take = order.chargeback if cmd.chargeback else order.refund
     entry = take(cmd.amount, uow.now, method, reason)

@@ -162,16 +162,14 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
     )
 
     # -- money ------------------------------------------------------------------------------------------
-    def money(self, amount: Decimal | int) -> Money:
-        return Money.of(amount, self.currency)
-
     @property
     def refundable(self) -> Decimal:
+        """What the seller holds of the consumer's money: captured, less what went back."""
         return self.captured - self.refunded - self.charged_back
 
     @property
     def unpaid(self) -> Decimal:
-        return self.total - self.captured - self.authorized
+        return self.total - self.refundable - self.authorized
 
     # -- guarded changes --------------------------------------------------------------------------------
     def _touch(self) -> None:
@@ -189,6 +187,12 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
         return sorted(ORDER_TRANSITIONS[self.status])
 
     def confirm(self, at: datetime) -> None:
+        if self.status is OrderStatus.PAID and self.refundable <= 0:
+            raise DomainError(
+                "NOT_PAID",
+                "Everything paid for this order has been given back. Cancel it, or take payment again first.",
+                ["input", "orderId"],
+            )
         self._move(OrderStatus.CONFIRMED, at, "ORDER_CONFIRMED")
         self.confirmed_at = at
 
@@ -231,7 +235,7 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
         )
 
     def _check_amount(self, amount: Decimal, limit: Decimal, what: str) -> Decimal:
-        value = self.money(amount).amount
+        value = Money.of(amount, self.currency, ["input", "amount"]).amount
         if value <= 0:
             raise DomainError("INVALID_AMOUNT", "A payment amount must be above zero.", ["input", "amount"])
         if value > limit:
@@ -265,7 +269,7 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
                 f"The order is {self.status}; payments are taken only while it is PLACED.",
                 ["input", "orderId"],
             )
-        value = self.money(self.unpaid if amount is None else amount).amount
+        value = self._check_amount(self.total if amount is None else amount, self.total, "Declining")
         self._touch()
         self.record("PAYMENT_DECLINED", at, method=method.value, amount=str(value), reason=reason)
         return self._entry(PaymentKind.DECLINE, method, value, at, reason)
@@ -285,7 +289,7 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
         self._touch()
         self.record("PAYMENT_CAPTURED", at, method=method.value, amount=str(value))
         entry = self._entry(PaymentKind.CAPTURE, method, value, at)
-        if self.status is OrderStatus.PLACED and self.captured >= self.total:
+        if self.status is OrderStatus.PLACED and self.refundable >= self.total:
             self._move(OrderStatus.PAID, at, "ORDER_PAID")
         return entry
 

@@ -44,6 +44,10 @@ def validate_currency(currency: str, field: list[str] | None = None) -> str:
     return code
 
 
+# Amounts are NUMERIC(20, 4): below 10^16. A bound well inside it leaves room for sums of lines.
+MAX_AMOUNT = Decimal(10) ** 12
+
+
 @cache
 def _quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-minor_units(currency))
@@ -68,7 +72,20 @@ class Money:
             raise DomainError("INVALID_AMOUNT", f"'{amount}' is not a decimal amount.", field) from None
         if not value.is_finite():
             raise DomainError("INVALID_AMOUNT", "An amount must be a finite number.", field)
-        return cls(round_amount(value, code), code)
+        return cls(value, code).bounded(field).rounded()
+
+    def rounded(self) -> Money:
+        return Money(round_amount(self.amount, self.currency), self.currency)
+
+    def bounded(self, field: list[str] | None = None) -> Money:
+        """Refuse amounts past what Tradelane stores (and what any order plausibly costs)."""
+        if abs(self.amount) >= MAX_AMOUNT:
+            raise DomainError(
+                "INVALID_AMOUNT",
+                f"Amounts run up to {MAX_AMOUNT - 1:,} {self.currency}; this one is larger.",
+                field,
+            )
+        return self
 
     @classmethod
     def zero(cls, currency: str) -> Money:
