@@ -27,48 +27,18 @@ CHANNELS = [
     ("Rakuten JP", Platform.RAKUTEN, "JP", "JPY"),
 ]
 # sku, title, category, HS code, cost in CNY, grams, (l, w, h) mm, price per channel currency
+# fmt: off
 PRODUCTS = [
-    (
-        "TEE-CTN-BLK-M",
-        "Cotton T-shirt, black, M",
-        ProductCategory.APPAREL,
-        "6109.10",
-        "18.50",
-        180,
-        (300, 250, 20),
-        {"USD": "19.99", "EUR": "18.99", "GBP": "16.99", "JPY": "2900"},
-    ),
-    (
-        "BAG-LTH-TAN",
-        "Leather tote bag, tan",
-        ProductCategory.BAGS,
-        "4202.21",
-        "160.00",
-        900,
-        (400, 320, 120),
-        {"USD": "89.00", "EUR": "84.00", "GBP": "74.00", "JPY": "12800"},
-    ),
-    (
-        "HDP-BT-200",
-        "Bluetooth headphones",
-        ProductCategory.ELECTRONICS,
-        "8518.30",
-        "95.00",
-        350,
-        (200, 180, 90),
-        {"USD": "49.90", "EUR": "47.90", "GBP": "42.50", "JPY": "7400"},
-    ),
-    (
-        "TOY-BLK-100",
-        "Wooden block set, 100 pieces",
-        ProductCategory.TOYS,
-        "9503.00",
-        "42.00",
-        1200,
-        (300, 300, 150),
-        {"USD": "29.95", "EUR": "27.95", "GBP": "24.95", "JPY": "4300"},
-    ),
+    ("TEE-CTN-BLK-M", "Cotton T-shirt, black, M", ProductCategory.APPAREL, "6109.10", "18.50", 180,
+     (300, 250, 20), {"USD": "19.99", "EUR": "18.99", "GBP": "16.99", "JPY": "2900"}),
+    ("BAG-LTH-TAN", "Leather tote bag, tan", ProductCategory.BAGS, "4202.21", "160.00", 900,
+     (400, 320, 120), {"USD": "89.00", "EUR": "84.00", "GBP": "74.00", "JPY": "12800"}),
+    ("HDP-BT-200", "Bluetooth headphones", ProductCategory.ELECTRONICS, "8518.30", "95.00", 350,
+     (200, 180, 90), {"USD": "49.90", "EUR": "47.90", "GBP": "42.50", "JPY": "7400"}),
+    ("TOY-BLK-100", "Wooden block set, 100 pieces", ProductCategory.TOYS, "9503.00", "42.00", 1200,
+     (300, 300, 150), {"USD": "29.95", "EUR": "27.95", "GBP": "24.95", "JPY": "4300"}),
 ]
+# fmt: on
 
 
 async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:

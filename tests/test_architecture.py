@@ -72,3 +72,14 @@ def test_resolvers_open_no_sessions() -> None:
         if name.startswith(("sqlalchemy.orm", "sqlalchemy.ext.asyncio", "psycopg"))
     ]
     assert areas and offences == []
+
+
+def test_relationships_never_load_implicitly() -> None:
+    """Relationship fields resolve through DataLoaders; an ORM relationship, if one is ever mapped, must
+    raise on access rather than load behind the resolver's back."""
+    from domain.db.models import Base
+
+    mappers = list(Base.registry.mappers)
+    assert len(mappers) >= 10
+    lazy = [f"{m.class_.__name__}.{r.key}" for m in mappers for r in m.relationships if r.lazy != "raise"]
+    assert lazy == []
