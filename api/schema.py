@@ -23,6 +23,7 @@ from api.catalog.queries import CatalogQuery
 from api.catalog.types import Channel, Listing, Product
 from api.context import Info
 from api.errors import MaskUnexpectedErrors
+from api.markets.queries import MarketQuery
 from api.orders.mutations import OrderMutation
 from api.orders.queries import OrderQuery
 from api.orders.types import Order, Payment
@@ -45,7 +46,7 @@ NODE_TYPES: dict[str, tuple[str, Any]] = {
 
 
 @strawberry.type(description="Everything a seller can read.")
-class Query(AccountQuery, CatalogQuery, OrderQuery):
+class Query(AccountQuery, CatalogQuery, OrderQuery, MarketQuery):
     @strawberry.field(description="Any object by its global ID; null if this workspace has no such object.")
     async def node(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]

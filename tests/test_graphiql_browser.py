@@ -24,6 +24,7 @@ from playwright.sync_api import ConsoleMessage, Error, Page, Request, sync_playw
 from api.app import GraphiQLSetup, create_app
 from api.context import Services
 from api.demo import seed_demo
+from api.graphiql import config as graphiql_config
 from domain.db.engine import make_engine
 from domain.shared.clock import SystemClock
 
@@ -145,7 +146,7 @@ def run_browser(base_url: str, key: str, screenshot: Path) -> None:
 
             # Tab 2, Place order: its variables are the demo channel and listing.
             tabs = page.locator("li.graphiql-tab")
-            assert tabs.count() == 6
+            assert tabs.count() == len(graphiql_config(key, None)["tabs"])
             tabs.nth(1).locator("button.graphiql-tab-button").click()
             request = run_operation(page, "PlaceOrder")
             assert request.all_headers().get("authorization") == f"Bearer {key}"
@@ -155,6 +156,14 @@ def run_browser(base_url: str, key: str, screenshot: Path) -> None:
             order = placed["data"]["orderPlace"]["order"]
             assert order["status"] == "PLACED"
             assert order["total"] == {"amount": "44.97", "currency": "USD"}
+
+            # Last tab, Markets: a market's rules as of a day, from the reference data.
+            tabs.nth(tabs.count() - 1).locator("button.graphiql-tab-button").click()
+            run_operation(page, "Markets")
+            markets = response_json(page, "IOSS")
+            assert "errors" not in markets, markets["errors"]
+            rules = markets["data"]["market"]["rulesAsOf"]
+            assert rules["asOf"] == "2026-07-01" and rules["currency"] == "EUR"
 
             page.screenshot(path=str(screenshot))
         finally:

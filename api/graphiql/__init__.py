@@ -110,6 +110,25 @@ mutation Advance {
 """
 
 
+MARKETS = """# The rules of a destination market as of a day: taxes, low-value regimes, duty rates,
+# certifications, marketplace fees; each with its validity and source. Try another date.
+query Markets($code: String! = "DE", $date: Date = "2026-07-01") {
+  markets { code name customsUnion }
+  market(code: $code) {
+    name
+    rulesAsOf(date: $date) {
+      asOf
+      currency
+      taxes { kind rate validity { source confidence } }
+      lowValueRegimes { name upTo { amount currency } tax duty dutyPerTariffLine { amount currency } }
+      dutyRates { hs6 rate }
+      certifications { code category accepts }
+    }
+  }
+}
+"""
+
+
 @dataclass(frozen=True)
 class DemoIds:
     """Global IDs of the demo workspace's seed data, for the examples' variables."""
@@ -129,6 +148,7 @@ def config(api_key: str | None, demo: DemoIds | None) -> dict[str, object]:
         (CONFIRM, order),
         (ORDERS, {}),
         (CLOCK, {}),
+        (MARKETS, {}),
     ]
     return {
         "headers": headers,

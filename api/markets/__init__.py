@@ -1,0 +1,1 @@
+"""GraphQL for markets and their reference rules."""
