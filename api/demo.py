@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,8 @@ from domain.accounts.handlers import create_seller, find_principal
 from domain.accounts.model import WorkspaceKind
 from domain.catalog import handlers as catalog
 from domain.catalog.model import Platform, ProductCategory
+from domain.compliance import handlers as compliance
+from domain.compliance.model import CertificationCode
 from domain.db.uow import UnitOfWork
 from domain.orders import handlers as orders
 from domain.shared.clock import Clock
@@ -41,6 +44,14 @@ PRODUCTS = [
 # fmt: on
 
 
+# What the demo's products hold, so that their listings may go live in the channels' markets.
+CERTIFICATIONS = {
+    ProductCategory.ELECTRONICS: (CertificationCode.FCC, CertificationCode.CE, CertificationCode.PSE),
+    ProductCategory.TOYS: (CertificationCode.CPC, CertificationCode.CE),
+}
+CERTIFIED_FROM = date(2026, 1, 1)
+
+
 async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
     """Create the demo seller and its sandbox; return its API key and the IDs the examples use."""
     async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
@@ -62,6 +73,15 @@ async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
                         sku, title, category, hs, "CN", Decimal(cost), "CNY", grams, length, width, height
                     ),
                 )
+                for code in CERTIFICATIONS.get(category, ()):
+                    await compliance.certify_product(
+                        uow,
+                        compliance.CertifyProduct(
+                            product_id,
+                            code,
+                            compliance.Held(f"{code}-{sku}", "Demo Test Lab", CERTIFIED_FROM, None),
+                        ),
+                    )
                 await uow.flush()
                 for currency, price in prices.items():
                     listing_id = await catalog.create_listing(

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from strawberry.dataloader import DataLoader
 
 from domain.catalog.queries import CHANNELS, LISTINGS, PRODUCTS
+from domain.compliance.queries import CERTIFICATIONS, REGISTRATIONS
 from domain.db import reads
 from domain.db.reads import Row
 from domain.orders.queries import ORDER_LINES, ORDERS, PAYMENTS
@@ -63,6 +64,8 @@ class Loaders:
         self.listing = RowLoader(self._by_id(LISTINGS))
         self.order = RowLoader(self._by_id(ORDERS))
         self.payment = RowLoader(self._by_id(PAYMENTS))
+        self.registration = RowLoader(self._by_id(REGISTRATIONS))
+        self.certification = RowLoader(self._by_id(CERTIFICATIONS))
         self.order_lines = DataLoader(self._grouped(ORDER_LINES, "order_id"))
         self.order_payments = DataLoader(self._grouped(PAYMENTS, "order_id"))
         self.timeline = DataLoader(self._timeline)

@@ -21,6 +21,9 @@ from api.accounts.types import Workspace
 from api.catalog.mutations import CatalogMutation
 from api.catalog.queries import CatalogQuery
 from api.catalog.types import Channel, Listing, Product
+from api.compliance.mutations import ComplianceMutation
+from api.compliance.queries import ComplianceQuery
+from api.compliance.types import ProductCertification, Registration
 from api.context import Info
 from api.errors import MaskUnexpectedErrors
 from api.markets.queries import MarketQuery
@@ -42,11 +45,13 @@ NODE_TYPES: dict[str, tuple[str, Any]] = {
     "Listing": ("listing", Listing.from_row),
     "Order": ("order", Order.from_row),
     "Payment": ("payment", Payment.from_row),
+    "Registration": ("registration", Registration.from_row),
+    "ProductCertification": ("certification", ProductCertification.from_row),
 }
 
 
 @strawberry.type(description="Everything a seller can read.")
-class Query(AccountQuery, CatalogQuery, OrderQuery, MarketQuery):
+class Query(AccountQuery, CatalogQuery, OrderQuery, MarketQuery, ComplianceQuery):
     @strawberry.field(description="Any object by its global ID; null if this workspace has no such object.")
     async def node(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
@@ -66,7 +71,7 @@ class Query(AccountQuery, CatalogQuery, OrderQuery, MarketQuery):
 
 
 @strawberry.type(description="Everything a seller can do. Each mutation runs in one transaction.")
-class Mutation(CatalogMutation, OrderMutation, SandboxMutation):
+class Mutation(CatalogMutation, OrderMutation, SandboxMutation, ComplianceMutation):
     pass
 
 
@@ -80,7 +85,7 @@ class TradelaneSchema(strawberry.Schema):
 schema = TradelaneSchema(
     query=Query,
     mutation=Mutation,
-    types=[Workspace, Channel, Product, Listing, Order, Payment],
+    types=[Workspace, Channel, Product, Listing, Order, Payment, Registration, ProductCertification],
     config=StrawberryConfig(disable_field_suggestions=True),
     extensions=[
         lambda: ParserCache(maxsize=256),

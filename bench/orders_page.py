@@ -55,6 +55,8 @@ from domain.accounts.handlers import create_seller, find_principal
 from domain.accounts.model import WorkspaceKind
 from domain.catalog import handlers as catalog
 from domain.catalog.model import Platform, ProductCategory
+from domain.compliance import handlers as compliance
+from domain.compliance.model import CertificationCode
 from domain.db import reads
 from domain.db.engine import make_engine, start_embedded, to_async_url
 from domain.db.uow import UnitOfWork, enter_workspace
@@ -211,6 +213,11 @@ async def _stock_shop(uow: UnitOfWork) -> tuple[uuid.UUID, list[uuid.UUID]]:
             sku, title, category, hs_code, "CN", UNIT_COST, "CNY", WEIGHT_G, *SIZE_MM
         )
         product_id = await catalog.create_product(uow, product)
+        if category is ProductCategory.ELECTRONICS:  # may go live on Amazon US with its FCC certificate
+            held = compliance.Held(f"FCC-{sku}", "Bench Lab", START.date(), None)
+            await compliance.certify_product(
+                uow, compliance.CertifyProduct(product_id, CertificationCode.FCC, held)
+            )
         await uow.flush()
         listing = catalog.CreateListing(product_id, channel_id, Decimal(price))
         listing_ids.append(await catalog.create_listing(uow, listing))

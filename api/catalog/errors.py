@@ -15,6 +15,7 @@ CatalogErrorCode = error_code_enum(
         "INVALID_MEASURE",
         "INVALID_FEE",
         "ILLEGAL_TRANSITION",
+        "COMPLIANCE_MISSING",
     },
     "Why a catalog command (channels, products, listings) was refused.",
 )

@@ -20,6 +20,7 @@ from domain.catalog.model import (
     Product,
     ProductCategory,
 )
+from domain.compliance.handlers import ensure_listable
 from domain.db.base import Base
 from domain.db.uow import UnitOfWork, constraint_name
 from domain.shared.countries import validate_country
@@ -199,6 +200,8 @@ async def create_listing(uow: UnitOfWork, cmd: CreateListing) -> uuid.UUID:
     )
     if exists is not None:
         raise _duplicate_listing()
+    if cmd.status is ListingStatus.ACTIVE:
+        await ensure_listable(uow, product, channel, ["input", "status"])
     listing = Listing(
         id=uuid.uuid4(),
         workspace_id=uow.workspace_id,
@@ -281,6 +284,10 @@ async def set_listing_status(uow: UnitOfWork, cmd: SetListingStatus) -> uuid.UUI
             f"A listing that is {listing.status} cannot become {cmd.status}. Allowed: {allowed}.",
             ["input", "status"],
         )
+    if cmd.status is ListingStatus.ACTIVE:
+        product = await get_owned(uow, Product, listing.product_id, "product", ["input", "listingId"])
+        channel = await get_owned(uow, Channel, listing.channel_id, "channel", ["input", "listingId"])
+        await ensure_listable(uow, product, channel, ["input", "status"])
     listing.status = cmd.status
     listing.updated_at = uow.now
     listing.version += 1

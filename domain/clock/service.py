@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import domain.orders.timers  # noqa: F401  (registers the order rules)
+# Each stage registers its timed rules when imported.
+import domain.compliance.timers
+import domain.orders.timers  # noqa: F401
 from domain.accounts.handlers import Principal
 from domain.accounts.model import Workspace, WorkspaceKind
 from domain.clock.model import Timer

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, object_session
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -67,6 +67,9 @@ def new_id() -> uuid.UUID:
     return uuid.uuid4()
 
 
+RECORDED = "tradelane.recorded"  # session.info key: aggregates that recorded events since the last flush
+
+
 @dataclass(frozen=True, slots=True)
 class PendingEvent:
     type: str
@@ -83,6 +86,11 @@ class RecordsEvents:
 
     def record(self, type_: str, at: datetime, **data: Any) -> None:
         self.__dict__.setdefault("_pending_events", []).append(PendingEvent(type_, at, data))
+        # The session holds its objects weakly: keep this one until its events are stored, even if
+        # nothing else about it changed.
+        session = object_session(self)
+        if session is not None:
+            session.info.setdefault(RECORDED, []).append(self)
 
     def take_events(self) -> list[PendingEvent]:
         events: list[PendingEvent] = self.__dict__.pop("_pending_events", [])

@@ -3,6 +3,7 @@
 from domain.accounts.model import ApiKey, Seller, Workspace
 from domain.catalog.model import Channel, Listing, Product
 from domain.clock.model import Timer
+from domain.compliance.model import ProductCertification, Registration
 from domain.db.base import Base
 from domain.idempotency import IdempotencyRecord
 from domain.orders.model import Order, OrderLine, PaymentEntry
@@ -19,6 +20,8 @@ __all__ = [
     "OrderLine",
     "PaymentEntry",
     "Product",
+    "ProductCertification",
+    "Registration",
     "Seller",
     "Timer",
     "Workspace",

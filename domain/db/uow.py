@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from domain.accounts.handlers import Principal
 from domain.accounts.model import WorkspaceKind
-from domain.db.base import APP_ROLE, WORKSPACE_SETTING, RecordsEvents
+from domain.db.base import APP_ROLE, RECORDED, WORKSPACE_SETTING, RecordsEvents
 from domain.shared.clock import Clock
 from domain.shared.errors import ConcurrentChange
 from domain.timeline import Event
@@ -93,7 +93,7 @@ class UnitOfWork:
     def _store_events(session: Session, flush_context: object, instances: object) -> None:
         """Before each flush, write down the events of the aggregates it saves (the identity map holds
         them weakly, so they are collected while the flush still holds them)."""
-        for obj in [*session.new, *session.dirty]:
+        for obj in [*session.new, *session.dirty, *session.info.pop(RECORDED, [])]:
             if isinstance(obj, RecordsEvents):
                 for event in obj.take_events():
                     session.add(

@@ -50,6 +50,20 @@ class DutyTreatment(StrEnum):
     FLAT_RATE = "FLAT_RATE"
 
 
+class RegistrationKind(StrEnum):
+    """Registrations a seller holds, per market or everywhere (GLOBAL)."""
+
+    TRADEMARK = "TRADEMARK"
+    EXPORT_RIGHTS = "EXPORT_RIGHTS"
+    CUSTOMS_REGISTRATION = "CUSTOMS_REGISTRATION"
+    TAX_REGISTRATION = "TAX_REGISTRATION"
+    VAT = "VAT"
+    IOSS = "IOSS"
+    ICP_FILING = "ICP_FILING"
+    EPR = "EPR"
+    RESPONSIBLE_PERSON = "RESPONSIBLE_PERSON"
+
+
 class Confidence(StrEnum):
     H = "H"
     M = "M"
@@ -131,6 +145,14 @@ class CertificationRule:
 
 
 @dataclass(frozen=True, slots=True)
+class RegistrationRule:
+    scope: str
+    kind: RegistrationKind
+    blocking: bool
+    validity: Validity
+
+
+@dataclass(frozen=True, slots=True)
 class FeeRule:
     platform: Platform
     marketplace: str  # a country code, or "*" for every marketplace of the platform
@@ -150,6 +172,7 @@ class Reference:
     duties: tuple[DutyRule, ...]
     certifications: tuple[CertificationRule, ...]
     fees: tuple[FeeRule, ...]
+    registrations: tuple[RegistrationRule, ...]
 
 
 # -- parsing, one checked field at a time ------------------------------------------------------------------
@@ -241,7 +264,7 @@ def _market(entry: _Entry) -> Market:
 def parse(document: Mapping[str, Any]) -> Reference:
     entries = {
         table: [_Entry(table, i, raw) for i, raw in enumerate(document.get(table, []))]
-        for table in ("market", "tax", "regime", "duty", "certification", "fee")
+        for table in ("market", "tax", "regime", "duty", "certification", "fee", "registration")
     }
     markets = {market.code: market for market in map(_market, entries["market"])}
     taxes = tuple(
@@ -264,7 +287,18 @@ def parse(document: Mapping[str, Any]) -> Reference:
         for e in entries["certification"]
     )
     fees = tuple(_fee(e, markets) for e in entries["fee"])
-    return Reference(str(document.get("version", "")), markets, taxes, regimes, duties, certifications, fees)
+    registrations = tuple(
+        RegistrationRule(
+            e.scope(markets),
+            e.enum("kind", RegistrationKind),
+            bool(e.raw.get("blocking", False)),
+            e.validity(),
+        )
+        for e in entries["registration"]
+    )
+    return Reference(
+        str(document.get("version", "")), markets, taxes, regimes, duties, certifications, fees, registrations
+    )
 
 
 def _hs6(entry: _Entry) -> str:

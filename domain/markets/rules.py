@@ -13,6 +13,7 @@ from domain.markets.reference import (
     Market,
     Reference,
     RegimeRule,
+    RegistrationRule,
     TaxRule,
     reference,
 )
@@ -31,6 +32,7 @@ class MarketRules:
     duties: tuple[DutyRule, ...]
     certifications: tuple[CertificationRule, ...]
     fees: tuple[FeeRule, ...]
+    registrations: tuple[RegistrationRule, ...]
 
 
 def rules_as_of(market: Market, day: date, ref: Reference | None = None) -> MarketRules:
@@ -45,6 +47,7 @@ def rules_as_of(market: Market, day: date, ref: Reference | None = None) -> Mark
         duties=tuple(d for d in ref.duties if d.scope in scopes and d.validity.covers(day)),
         certifications=tuple(c for c in ref.certifications if c.scope in scopes and c.validity.covers(day)),
         fees=tuple(f for f in ref.fees if f.marketplace in (market.code, "*") and f.validity.covers(day)),
+        registrations=tuple(r for r in ref.registrations if r.scope in scopes and r.validity.covers(day)),
     )
 
 

@@ -1,0 +1,1 @@
+"""GraphQL for the compliance registry: registrations, certifications, and the check per market."""

@@ -1,0 +1,2 @@
+"""Prepare, being legally ready: the seller's registrations and its products' certifications, checked
+against what each market requires."""
