@@ -178,6 +178,50 @@ def demo(host: str, port: int) -> None:
 
 
 @main.group()
+def fx() -> None:
+    """Exchange rates."""
+
+
+@fx.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--key", envvar="TRADELANE_API_KEY", required=True, help="The workspace's API key (or TRADELANE_API_KEY)."
+)
+def fx_import(csv_file: Path, key: str) -> None:
+    """Import rates from a CSV file (header: date,base,quote,rate) into the key's workspace, all or none."""
+    from domain.accounts.handlers import find_principal
+    from domain.currency.rates import import_rates
+    from domain.db.engine import make_engine
+    from domain.db.uow import UnitOfWork
+    from domain.shared.clock import SystemClock
+    from domain.shared.errors import DomainError
+
+    database = _database()
+    upgrade(database.url)
+    text = csv_file.read_text(encoding="utf-8")
+
+    async def run() -> int:
+        engine = make_engine(database.url)
+        try:
+            async with engine.connect() as conn:
+                principal = await find_principal(conn, key)
+                if principal is None:
+                    raise click.ClickException("That API key is not valid (unknown or revoked).")
+                async with UnitOfWork(conn, principal, SystemClock()) as uow:
+                    count = await import_rates(uow, text)
+                    await uow.commit()
+                    return count
+        finally:
+            await engine.dispose()
+
+    try:
+        count = asyncio.run(run())
+    except DomainError as error:
+        raise click.ClickException(f"{csv_file}: {error.message} Nothing was imported.") from None
+    click.echo(f"Imported {count} rates from {csv_file}.")
+
+
+@main.group()
 def schema() -> None:
     """The GraphQL schema (SDL)."""
 

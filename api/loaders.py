@@ -12,9 +12,11 @@ from strawberry.dataloader import DataLoader
 
 from domain.catalog.queries import CHANNELS, LISTINGS, PRODUCTS
 from domain.compliance.queries import CERTIFICATIONS, REGISTRATIONS
+from domain.currency.queries import LOCKS, RATES
 from domain.db import reads
 from domain.db.reads import Row
 from domain.orders.queries import ORDER_LINES, ORDERS, PAYMENTS
+from domain.stock.queries import LOTS, RESERVATIONS, STOCK_LEVELS, WAREHOUSES
 from domain.timeline import EventView, timelines
 
 if TYPE_CHECKING:
@@ -66,6 +68,12 @@ class Loaders:
         self.payment = RowLoader(self._by_id(PAYMENTS))
         self.registration = RowLoader(self._by_id(REGISTRATIONS))
         self.certification = RowLoader(self._by_id(CERTIFICATIONS))
+        self.rate_lock = RowLoader(self._by_id(LOCKS))
+        self.exchange_rate = RowLoader(self._by_id(RATES))
+        self.warehouse = RowLoader(self._by_id(WAREHOUSES))
+        self.lot = RowLoader(self._by_id(LOTS))
+        self.stock_level = RowLoader(self._by_id(STOCK_LEVELS))
+        self.order_reservations = DataLoader(self._grouped(RESERVATIONS, "order_id"))
         self.order_lines = DataLoader(self._grouped(ORDER_LINES, "order_id"))
         self.order_payments = DataLoader(self._grouped(PAYMENTS, "order_id"))
         self.timeline = DataLoader(self._timeline)

@@ -25,6 +25,9 @@ from api.compliance.mutations import ComplianceMutation
 from api.compliance.queries import ComplianceQuery
 from api.compliance.types import ProductCertification, Registration
 from api.context import Info
+from api.currency.mutations import CurrencyMutation
+from api.currency.queries import CurrencyQuery
+from api.currency.types import ExchangeRate, RateLock
 from api.errors import MaskUnexpectedErrors
 from api.markets.queries import MarketQuery
 from api.orders.mutations import OrderMutation
@@ -33,6 +36,9 @@ from api.orders.types import Order, Payment
 from api.relay import Node, parse_global_id
 from api.sandbox.mutations import SandboxMutation
 from api.security import RequireApiKey
+from api.stock.mutations import StockMutation
+from api.stock.queries import StockQuery
+from api.stock.types import Lot, StockLevel, Warehouse
 from domain.shared.errors import DomainError
 
 MAX_DEPTH = 10
@@ -47,11 +53,16 @@ NODE_TYPES: dict[str, tuple[str, Any]] = {
     "Payment": ("payment", Payment.from_row),
     "Registration": ("registration", Registration.from_row),
     "ProductCertification": ("certification", ProductCertification.from_row),
+    "ExchangeRate": ("exchange_rate", ExchangeRate.from_row),
+    "RateLock": ("rate_lock", RateLock.from_row),
+    "Warehouse": ("warehouse", Warehouse.from_row),
+    "Lot": ("lot", Lot.from_row),
+    "StockLevel": ("stock_level", StockLevel.from_row),
 }
 
 
 @strawberry.type(description="Everything a seller can read.")
-class Query(AccountQuery, CatalogQuery, OrderQuery, MarketQuery, ComplianceQuery):
+class Query(AccountQuery, CatalogQuery, OrderQuery, MarketQuery, ComplianceQuery, CurrencyQuery, StockQuery):
     @strawberry.field(description="Any object by its global ID; null if this workspace has no such object.")
     async def node(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]
@@ -71,7 +82,9 @@ class Query(AccountQuery, CatalogQuery, OrderQuery, MarketQuery, ComplianceQuery
 
 
 @strawberry.type(description="Everything a seller can do. Each mutation runs in one transaction.")
-class Mutation(CatalogMutation, OrderMutation, SandboxMutation, ComplianceMutation):
+class Mutation(
+    CatalogMutation, OrderMutation, SandboxMutation, ComplianceMutation, CurrencyMutation, StockMutation
+):
     pass
 
 
@@ -85,7 +98,21 @@ class TradelaneSchema(strawberry.Schema):
 schema = TradelaneSchema(
     query=Query,
     mutation=Mutation,
-    types=[Workspace, Channel, Product, Listing, Order, Payment, Registration, ProductCertification],
+    types=[
+        Workspace,
+        Channel,
+        Product,
+        Listing,
+        Order,
+        Payment,
+        Registration,
+        ProductCertification,
+        ExchangeRate,
+        RateLock,
+        Warehouse,
+        Lot,
+        StockLevel,
+    ],
     config=StrawberryConfig(disable_field_suggestions=True),
     extensions=[
         lambda: ParserCache(maxsize=256),

@@ -99,3 +99,28 @@ def _python(code: str) -> str:
 def test_the_committed_schema_check_passes(command: list[str]) -> None:
     result = CliRunner().invoke(main, command)
     assert result.exit_code == 0, result.output
+
+
+def test_fx_import_reads_a_file_into_the_keys_workspace(database_url: str, tmp_path: Path) -> None:
+    made = CliRunner().invoke(
+        main, ["seller", "create", "--name", "FX Co"], env={"DATABASE_URL": database_url}
+    )
+    key = made.output.strip().splitlines()[-1]
+    good = tmp_path / "rates.csv"
+    good.write_text("date,base,quote,rate\n2026-11-01,USD,CNY,7.10\n2026-11-02,USD,CNY,7.11\n")
+    result = CliRunner().invoke(
+        main, ["fx", "import", str(good), "--key", key], env={"DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 rates" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,base,quote,rate\n2026-11-03,USD,USD,1\n")
+    refused = CliRunner().invoke(
+        main, ["fx", "import", str(bad), "--key", key], env={"DATABASE_URL": database_url}
+    )
+    assert refused.exit_code != 0
+    assert "Line 2" in refused.output and "Nothing was imported" in refused.output
+    wrong = CliRunner().invoke(
+        main, ["fx", "import", str(good), "--key", "nope"], env={"DATABASE_URL": database_url}
+    )
+    assert wrong.exit_code != 0 and "not valid" in wrong.output

@@ -16,6 +16,7 @@ OrderErrorCode = error_code_enum(
         "INVALID_COUNTRY",
         "INVALID_AMOUNT",
         "NOT_PAID",
+        "OUT_OF_STOCK",
     },
     "Why an order command was refused.",
 )

@@ -12,6 +12,7 @@ from api.context import Info
 from api.loaders import now_or_later
 from api.money import Money
 from api.relay import Node, to_global_id
+from api.stock.types import Reservation
 from domain.db.reads import Row
 from domain.orders import model
 from domain.timeline import EventView
@@ -152,6 +153,14 @@ class Order(Node):
     def payments(self, info: Info) -> list[Payment]:
         loader = info.context.loaders.order_payments
         return now_or_later(loader, self._id, Payment.from_rows)  # type: ignore[return-value]
+
+    @strawberry.field(
+        description="Stock held for its lines, oldest first, released ones included. Held on "
+        "confirmation, in one warehouse that ships to its destination, for products whose stock is tracked."
+    )
+    def reservations(self, info: Info) -> list[Reservation]:
+        loader = info.context.loaders.order_reservations
+        return now_or_later(loader, self._id, Reservation.from_rows)  # type: ignore[return-value]
 
     @strawberry.field(description="Every state change, oldest first.")
     def timeline(self, info: Info) -> list[TimelineEvent]:

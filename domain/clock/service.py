@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 # Each stage registers its timed rules when imported.
 import domain.compliance.timers
+import domain.currency.timers
 import domain.orders.timers  # noqa: F401
 from domain.accounts.handlers import Principal
 from domain.accounts.model import Workspace, WorkspaceKind

@@ -4,9 +4,11 @@ from domain.accounts.model import ApiKey, Seller, Workspace
 from domain.catalog.model import Channel, Listing, Product
 from domain.clock.model import Timer
 from domain.compliance.model import ProductCertification, Registration
+from domain.currency.model import ExchangeRate, RateLock
 from domain.db.base import Base
 from domain.idempotency import IdempotencyRecord
 from domain.orders.model import Order, OrderLine, PaymentEntry
+from domain.stock.model import InboundLot, StockLevel, StockReservation, Warehouse
 from domain.timeline import Event
 
 __all__ = [
@@ -14,16 +16,22 @@ __all__ = [
     "Base",
     "Channel",
     "Event",
+    "ExchangeRate",
     "IdempotencyRecord",
+    "InboundLot",
     "Listing",
     "Order",
     "OrderLine",
     "PaymentEntry",
     "Product",
     "ProductCertification",
+    "RateLock",
     "Registration",
     "Seller",
+    "StockLevel",
+    "StockReservation",
     "Timer",
+    "Warehouse",
     "Workspace",
 ]
 

@@ -23,9 +23,10 @@ from domain.orders.model import (
 )
 from domain.orders.timers import CONFIRMATION_DEADLINE
 from domain.shared.countries import validate_country
-from domain.shared.errors import DomainError, SandboxOnly
+from domain.shared.errors import DomainError, NotFound, SandboxOnly
 from domain.shared.money import Money, validate_currency
 from domain.shared.text import clean_text, required_text
+from domain.stock.reservations import release_order_stock, reserve_order_stock
 
 MAX_LINES = 100
 MAX_QUANTITY = 10_000
@@ -164,8 +165,15 @@ async def _products(uow: UnitOfWork, ids: list[uuid.UUID]) -> dict[uuid.UUID, Pr
     return {product.id: product for product in rows}
 
 
-async def load_order(uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None = None) -> Order:
-    order = await get_owned(uow, Order, order_id, "order", ["input", "orderId"])
+async def load_order(
+    uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None = None, *, lock: bool = False
+) -> Order:
+    """The order, optionally locked until commit: commands that move stock lock it first, so that a
+    concurrent move of the same order waits and then sees what this one did."""
+    query = sa.select(Order).where(Order.workspace_id == uow.workspace_id, Order.id == order_id)
+    order = (await uow.session.scalars(query.with_for_update() if lock else query)).one_or_none()
+    if order is None:
+        raise NotFound("order", ["input", "orderId"])
     if expected_version is not None and order.version != expected_version:
         raise DomainError(
             "CONFLICT",
@@ -183,8 +191,11 @@ class OrderMove:
 
 
 async def confirm_order(uow: UnitOfWork, cmd: OrderMove) -> uuid.UUID:
-    order = await load_order(uow, cmd.order_id, cmd.expected_version)
+    """Confirm, and hold the order's tracked products in one warehouse that ships to its destination
+    (OUT_OF_STOCK if none can)."""
+    order = await load_order(uow, cmd.order_id, cmd.expected_version, lock=True)
     order.confirm(uow.now)
+    await reserve_order_stock(uow, order)
     return order.id
 
 
@@ -202,14 +213,16 @@ class CancelOrder:
 
 
 async def cancel_order(uow: UnitOfWork, cmd: CancelOrder) -> uuid.UUID:
-    order = await load_order(uow, cmd.order_id, cmd.expected_version)
+    order = await load_order(uow, cmd.order_id, cmd.expected_version, lock=True)
     await cancel(uow, order, cmd.reason)
     return order.id
 
 
 async def cancel(uow: UnitOfWork, order: Order, reason: CancelReason) -> None:
+    """Every way an order is cancelled goes through here: money goes back, and held stock is released."""
     method = await _last_method(uow, order.id)
     uow.session.add_all(order.cancel(reason, uow.now, method))
+    await release_order_stock(uow, order)
 
 
 async def _last_method(uow: UnitOfWork, order_id: uuid.UUID) -> PaymentMethod:

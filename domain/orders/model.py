@@ -114,6 +114,7 @@ class OrderLine(WorkspaceOwned, Base):
         sa.ForeignKeyConstraint(["workspace_id", "order_id"], ["orders.workspace_id", "orders.id"]),
         sa.ForeignKeyConstraint(["workspace_id", "listing_id"], ["listings.workspace_id", "listings.id"]),
         sa.ForeignKeyConstraint(["workspace_id", "product_id"], ["products.workspace_id", "products.id"]),
+        sa.UniqueConstraint("workspace_id", "id"),  # stock reservations refer to lines
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
         sa.Index("ix_order_lines_order", "order_id", "seq"),
     )

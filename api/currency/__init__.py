@@ -1,0 +1,1 @@
+"""GraphQL for currency: rates, conversion, rate locks."""

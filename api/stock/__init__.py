@@ -1,0 +1,1 @@
+"""GraphQL for stock: warehouses, inbound lots and their inspection, stock levels, reservations."""

@@ -1,0 +1,1 @@
+"""Prepare, currency: exchange-rate history per pair, conversion as of a moment, and rate locks."""

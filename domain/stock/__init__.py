@@ -1,0 +1,1 @@
+"""Stock: warehouses, inbound lots and their quality inspection, stock levels and order reservations."""
