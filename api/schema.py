@@ -34,6 +34,7 @@ from api.orders.mutations import OrderMutation
 from api.orders.queries import OrderQuery
 from api.orders.types import Order, Payment
 from api.relay import Node, parse_global_id
+from api.research.queries import ResearchQuery
 from api.sandbox.mutations import SandboxMutation
 from api.security import RequireApiKey
 from api.stock.mutations import StockMutation
@@ -62,7 +63,16 @@ NODE_TYPES: dict[str, tuple[str, Any]] = {
 
 
 @strawberry.type(description="Everything a seller can read.")
-class Query(AccountQuery, CatalogQuery, OrderQuery, MarketQuery, ComplianceQuery, CurrencyQuery, StockQuery):
+class Query(
+    AccountQuery,
+    CatalogQuery,
+    OrderQuery,
+    MarketQuery,
+    ComplianceQuery,
+    CurrencyQuery,
+    StockQuery,
+    ResearchQuery,
+):
     @strawberry.field(description="Any object by its global ID; null if this workspace has no such object.")
     async def node(
         self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="A global ID.")]

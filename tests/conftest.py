@@ -33,6 +33,7 @@ from domain.db.engine import make_engine, start_embedded, to_async_url
 from domain.shared.clock import FixedClock
 
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+TODAY_FOR_TESTS = START.date()
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -64,6 +64,13 @@ class RegistrationKind(StrEnum):
     RESPONSIBLE_PERSON = "RESPONSIBLE_PERSON"
 
 
+class ShippingMethod(StrEnum):
+    POSTAL = "POSTAL"
+    EXPRESS = "EXPRESS"
+    AIR_FREIGHT = "AIR_FREIGHT"
+    SEA_FREIGHT = "SEA_FREIGHT"
+
+
 class Confidence(StrEnum):
     H = "H"
     M = "M"
@@ -153,6 +160,16 @@ class RegistrationRule:
 
 
 @dataclass(frozen=True, slots=True)
+class ShippingEstimate:
+    method: ShippingMethod
+    base: Money
+    per_kg: Money
+    volumetric_divisor: int
+    transit_days: str
+    validity: Validity
+
+
+@dataclass(frozen=True, slots=True)
 class FeeRule:
     platform: Platform
     marketplace: str  # a country code, or "*" for every marketplace of the platform
@@ -173,6 +190,7 @@ class Reference:
     certifications: tuple[CertificationRule, ...]
     fees: tuple[FeeRule, ...]
     registrations: tuple[RegistrationRule, ...]
+    shipping: tuple[ShippingEstimate, ...]
 
 
 # -- parsing, one checked field at a time ------------------------------------------------------------------
@@ -264,7 +282,7 @@ def _market(entry: _Entry) -> Market:
 def parse(document: Mapping[str, Any]) -> Reference:
     entries = {
         table: [_Entry(table, i, raw) for i, raw in enumerate(document.get(table, []))]
-        for table in ("market", "tax", "regime", "duty", "certification", "fee", "registration")
+        for table in ("market", "tax", "regime", "duty", "certification", "fee", "registration", "shipping")
     }
     markets = {market.code: market for market in map(_market, entries["market"])}
     taxes = tuple(
@@ -296,8 +314,34 @@ def parse(document: Mapping[str, Any]) -> Reference:
         )
         for e in entries["registration"]
     )
+    shipping = tuple(_shipping(e) for e in entries["shipping"])
     return Reference(
-        str(document.get("version", "")), markets, taxes, regimes, duties, certifications, fees, registrations
+        str(document.get("version", "")),
+        markets,
+        taxes,
+        regimes,
+        duties,
+        certifications,
+        fees,
+        registrations,
+        shipping,
+    )
+
+
+def _shipping(entry: _Entry) -> ShippingEstimate:
+    base, per_kg = entry.money("base"), entry.money("per_kg")
+    if base is None or per_kg is None or base.currency != per_kg.currency:
+        raise entry.fail("`base` and `per_kg` are required, in one currency")
+    divisor = entry.raw.get("volumetric_divisor")
+    if not isinstance(divisor, int) or divisor <= 0:
+        raise entry.fail("`volumetric_divisor` must be a positive whole number")
+    return ShippingEstimate(
+        entry.enum("method", ShippingMethod),
+        base,
+        per_kg,
+        divisor,
+        entry.text("transit_days"),
+        entry.validity(),
     )
 
 

@@ -1,0 +1,1 @@
+"""GraphQL for market research: landed cost, margin and compliance per market and channel."""

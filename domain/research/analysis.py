@@ -1,0 +1,270 @@
+"""Market analysis: a product's landed cost, margin and compliance per market and channel, ranked."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.catalog.queries import CHANNELS, LISTINGS, PRODUCTS
+from domain.compliance.check import ComplianceStatus
+from domain.compliance.queries import assess
+from domain.currency.rates import convert
+from domain.markets.reference import Market, ShippingMethod, reference, validate_market
+from domain.markets.rules import MarketRules, band_currency, duty_rate, regime_for, rules_as_of
+from domain.research.landed import Costs, Incoterm, Landed, chargeable_kg, landed
+from domain.shared.errors import DomainError, NotFound
+from domain.shared.money import Money
+
+MAX_MARKETS = 20
+MAX_CHANNELS = 20
+
+
+class RateBook:
+    """Rates looked up once per pair for one analysis, as of one moment."""
+
+    def __init__(self, conn: AsyncConnection, workspace_id: uuid.UUID, at: datetime) -> None:
+        self._conn, self._ws, self._at = conn, workspace_id, at
+        self._rates: dict[tuple[str, str], Decimal | None] = {}
+
+    async def to(self, money: Money, currency: str) -> Money | None:
+        if money.currency == currency:
+            return money
+        pair = (money.currency, currency)
+        if pair not in self._rates:
+            try:
+                done = await convert(
+                    self._conn, self._ws, Money(Decimal(1), money.currency), currency, self._at
+                )
+                self._rates[pair] = done.rate
+            except DomainError:
+                self._rates[pair] = None
+        rate = self._rates[pair]
+        return None if rate is None else Money.of(money.amount * rate, currency)
+
+
+@dataclass(frozen=True)
+class ShippingOption:
+    method: ShippingMethod
+    cost: Money
+    transit_days: str
+    landed: Landed
+
+
+@dataclass
+class AnalysisRow:
+    product_id: uuid.UUID
+    market: str
+    channel_id: uuid.UUID
+    channel_name: str
+    currency: str
+    price: Money | None = None
+    scheme: str | None = None
+    unit_cost: Money | None = None
+    options: list[ShippingOption] = field(default_factory=list)
+    compliance: ComplianceStatus = ComplianceStatus.READY
+    missing: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    rank: int = 0
+
+    @property
+    def best(self) -> ShippingOption | None:
+        return min(self.options, key=lambda o: o.landed.landed_cost.amount) if self.options else None
+
+
+async def _product(conn: AsyncConnection, ws: uuid.UUID, product_id: uuid.UUID) -> Any:
+    row = (
+        await conn.execute(
+            sa.select(PRODUCTS).where(PRODUCTS.c.workspace_id == ws, PRODUCTS.c.id == product_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("product", ["productId"])
+    return row
+
+
+async def analyse(
+    conn: AsyncConnection,
+    ws: uuid.UUID,
+    product_id: uuid.UUID,
+    market_codes: list[str],
+    channel_ids: list[uuid.UUID],
+    price: Money | None,
+    incoterm: Incoterm,
+    at: datetime,
+) -> list[AnalysisRow]:
+    if not market_codes or len(market_codes) > MAX_MARKETS:
+        raise DomainError("INVALID_SELECTION", f"Name 1 to {MAX_MARKETS} markets.", ["markets"])
+    if not channel_ids or len(channel_ids) > MAX_CHANNELS:
+        raise DomainError("INVALID_SELECTION", f"Name 1 to {MAX_CHANNELS} channels.", ["channelIds"])
+    markets = [validate_market(code, ["markets"]) for code in dict.fromkeys(m.upper() for m in market_codes)]
+    product = await _product(conn, ws, product_id)
+    channels = {
+        row.id: row
+        for row in await conn.execute(
+            sa.select(CHANNELS).where(CHANNELS.c.workspace_id == ws, CHANNELS.c.id.in_(channel_ids))
+        )
+    }
+    for channel_id in channel_ids:
+        if channel_id not in channels:
+            raise NotFound("channel", ["channelIds"])
+    listed = {
+        row.channel_id: Money.of(row.price_amount, row.currency)
+        for row in await conn.execute(
+            sa.select(LISTINGS).where(
+                LISTINGS.c.workspace_id == ws,
+                LISTINGS.c.product_id == product.id,
+                LISTINGS.c.channel_id.in_(channel_ids),
+            )
+        )
+    }
+    book = RateBook(conn, ws, at)
+    rows = []
+    for market in markets:
+        rules = rules_as_of(market, at.date())
+        report = await assess(conn, ws, product.id, market.code, at.date())
+        for channel_id in dict.fromkeys(channel_ids):
+            row = await _row(
+                book, rules, product, channels[channel_id], listed.get(channel_id), price, incoterm
+            )
+            if report is not None:
+                row.compliance = report.status
+                row.missing = [r.describe() for r in report.blocking_problems]
+            rows.append(row)
+    return rank(rows)
+
+
+def rank(rows: list[AnalysisRow]) -> list[AnalysisRow]:
+    """Sellable first (compliance READY, every figure known), then by margin rate, highest first."""
+
+    def key(row: AnalysisRow) -> tuple[bool, Decimal]:
+        best = row.best
+        return (
+            row.compliance is not ComplianceStatus.READY or best is None,
+            -(best.landed.margin_rate if best else Decimal(0)),
+        )
+
+    ordered = sorted(rows, key=key)
+    for position, row in enumerate(ordered, start=1):
+        row.rank = position
+    return ordered
+
+
+async def _row(
+    book: RateBook,
+    rules: MarketRules,
+    product: Any,
+    channel: Any,
+    listed: Money | None,
+    asked: Money | None,
+    incoterm: Incoterm,
+) -> AnalysisRow:
+    currency = channel.currency
+    row = AnalysisRow(product.id, rules.market.code, channel.id, channel.name, currency)
+
+    async def into(money: Money | None, what: str) -> Money | None:
+        if money is None:
+            return None
+        converted = await book.to(money, currency)
+        if converted is None:
+            row.problems.append(f"no {money.currency}/{currency} rate for the {what}")
+        return converted
+
+    row.price = await into(asked, "price") if asked is not None else listed
+    if row.price is None:
+        if asked is None:
+            row.problems.append(f"not listed on {channel.name}: give a price")
+        return row
+    row.unit_cost = await into(Money.of(product.unit_cost_amount, product.unit_cost_currency), "unit cost")
+    regime = None
+    band = next((band_currency(r) for r in rules.regimes if band_currency(r)), None)
+    value = row.price if band is None else await book.to(row.price, band)
+    if value is None:
+        row.problems.append(f"no {currency}/{band} rate to place the value in a regime band")
+    else:
+        regime = regime_for(rules, value, product.origin_country)
+    row.scheme = regime.name if regime else None
+    tax_rate = next((t.rate for t in rules.taxes if t.rate is not None), None)
+    duty = duty_rate(rules, product.hs_code)
+    per_line = await into(regime.duty_per_line, "per-line duty") if regime else None
+    deduction = await into(regime.deduction, "duty deduction") if regime else None
+    if row.unit_cost is None or (value is None and band is not None):
+        return row
+    zero = Money.zero(currency)
+    for estimate in reference().shipping:
+        if not estimate.validity.covers(rules.as_of):
+            continue
+        kg = chargeable_kg(
+            product.weight_grams,
+            product.length_mm,
+            product.width_mm,
+            product.height_mm,
+            estimate.volumetric_divisor,
+        )
+        cost = await into(estimate.base + estimate.per_kg * kg, f"{estimate.method.value.lower()} shipping")
+        if cost is None:
+            continue
+        costs = Costs(
+            price=row.price,
+            unit_cost=row.unit_cost,
+            referral_rate=channel.referral_rate,
+            minimum_referral_fee=Money.of(channel.minimum_referral_fee, currency),
+            per_order_fee=Money.of(channel.per_order_fee, currency),
+            shipping=cost,
+            tax_rate=tax_rate,
+            regime=regime,
+            duty_rate=duty.rate if duty else None,
+            per_line_duty=per_line or (zero if regime else None),
+            flat_deduction=deduction,
+            incoterm=incoterm,
+        )
+        row.options.append(ShippingOption(estimate.method, cost, estimate.transit_days, landed(costs)))
+    if row.options and row.options[0].landed.duty_rate_unknown:
+        row.problems.append(
+            f"no duty rate known for HS {product.hs_code[:6]} in {rules.market.code}: duty counted as 0"
+        )
+    return row
+
+
+async def select_products(
+    conn: AsyncConnection, ws: uuid.UUID, market_code: str, incoterm: Incoterm, at: datetime, limit: int = 100
+) -> list[AnalysisRow]:
+    """Each product's best channel for one market, ranked. The channels considered are those in the
+    market's country; without any, every channel the product is listed on."""
+    market: Market = validate_market(market_code, ["market"])
+    channels = (
+        await conn.execute(sa.select(CHANNELS.c.id, CHANNELS.c.country).where(CHANNELS.c.workspace_id == ws))
+    ).all()
+    local = [c.id for c in channels if c.country == market.code]
+    products = (
+        (
+            await conn.execute(
+                sa.select(PRODUCTS.c.id)
+                .where(PRODUCTS.c.workspace_id == ws)
+                .order_by(PRODUCTS.c.seq)
+                .limit(limit)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    best = []
+    for product_id in products:
+        chosen = local or [
+            row.channel_id
+            for row in await conn.execute(
+                sa.select(LISTINGS.c.channel_id).where(
+                    LISTINGS.c.workspace_id == ws, LISTINGS.c.product_id == product_id
+                )
+            )
+        ]
+        if not chosen:
+            continue
+        rows = await analyse(conn, ws, product_id, [market.code], chosen, None, incoterm, at)
+        best.append(rows[0])
+    return rank(best)

@@ -1,0 +1,96 @@
+"""Landed cost and margin of one unit: pure arithmetic on figures already in the channel's currency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from domain.markets.reference import DutyTreatment, RegimeRule, TaxCollection
+from domain.shared.money import Money
+
+
+class Incoterm(StrEnum):
+    DDP = "DDP"  # the seller delivers duty paid: every tax and duty is the seller's cost
+    DAP = "DAP"  # the consumer pays what is charged at the border
+
+
+@dataclass(frozen=True)
+class Costs:
+    """One unit's figures, every amount in the channel's currency."""
+
+    price: Money  # what the consumer pays the seller; includes the consumption tax the seller answers for
+    unit_cost: Money
+    referral_rate: Decimal
+    minimum_referral_fee: Money
+    per_order_fee: Money
+    shipping: Money
+    tax_rate: Decimal | None  # the market's consumption tax on imports (None: none, or it varies)
+    regime: RegimeRule | None
+    duty_rate: Decimal | None  # MFN for the product's subheading (None: not known)
+    per_line_duty: Money | None  # PER_TARIFF_LINE regimes, converted
+    flat_deduction: Money | None  # FLAT_RATE regimes, converted
+    incoterm: Incoterm
+
+
+@dataclass(frozen=True)
+class Landed:
+    tax: Money  # consumption tax the seller answers for, out of the price
+    duty: Money  # duty the seller pays
+    fees: Money
+    landed_cost: Money  # unit cost + shipping + duty + tax the seller bears
+    margin: Money  # price - fees - landed cost
+    margin_rate: Decimal  # margin / price
+    consumer_pays_on_delivery: Money  # duty and tax the consumer pays at the door (DAP)
+    duty_rate_unknown: bool
+
+
+def _duty(costs: Costs, value: Money) -> tuple[Money, bool]:
+    zero = Money.zero(value.currency)
+    treatment = costs.regime.duty if costs.regime else DutyTreatment.FULL
+    if treatment is DutyTreatment.EXEMPT:
+        return zero, False
+    if treatment is DutyTreatment.PER_TARIFF_LINE:
+        return costs.per_line_duty or zero, False  # one unit is one tariff line
+    if treatment is DutyTreatment.FLAT_RATE:
+        rate = costs.regime.flat_rate if costs.regime else None
+        charged = value * (rate or Decimal(0)) - (costs.flat_deduction or zero)
+        return (charged if charged.amount > 0 else zero), False
+    if costs.duty_rate is None:
+        return zero, True
+    return value * costs.duty_rate, False
+
+
+def landed(costs: Costs) -> Landed:
+    price = costs.price
+    zero = Money.zero(price.currency)
+    collection = costs.regime.tax if costs.regime else TaxCollection.AT_BORDER
+    seller_answers = costs.incoterm is Incoterm.DDP or collection is TaxCollection.AT_SALE
+    taxed = collection in (TaxCollection.AT_SALE, TaxCollection.AT_BORDER) and costs.tax_rate is not None
+    rate = costs.tax_rate or Decimal(0)
+    if seller_answers:
+        # The price is what the consumer pays all in: the tax is the part of it that goes to the state.
+        tax = price * (rate / (1 + rate)) if taxed else zero
+        value = price - tax
+        duty, unknown = _duty(costs, value)
+        on_delivery = zero
+    else:
+        tax, value = zero, price
+        border_duty, unknown = _duty(costs, value)
+        duty = zero
+        on_delivery = border_duty + (price + border_duty) * rate if taxed else border_duty
+    fees = (
+        max(price * costs.referral_rate, costs.minimum_referral_fee, key=lambda m: m.amount)
+        + costs.per_order_fee
+    )
+    landed_cost = costs.unit_cost + costs.shipping + duty + tax
+    margin = price - fees - landed_cost
+    margin_rate = (margin.amount / price.amount).quantize(Decimal("0.0001")) if price.amount else Decimal(0)
+    return Landed(tax, duty, fees, landed_cost, margin, margin_rate, on_delivery, unknown)
+
+
+def chargeable_kg(weight_grams: int, length_mm: int, width_mm: int, height_mm: int, divisor: int) -> Decimal:
+    """The greater of the actual weight and the volumetric weight (cm3 / divisor), in kg."""
+    actual = Decimal(weight_grams) / 1000
+    volumetric = Decimal(length_mm * width_mm * height_mm) / 1000 / divisor
+    return max(actual, volumetric)
