@@ -89,7 +89,13 @@ def seller() -> None:
 @seller.command("create")
 @click.option("--name", required=True, help="The seller's name, e.g. 'Acme Export'.")
 @click.option("--live", is_flag=True, help="Make a LIVE workspace (default: SANDBOX).")
-def seller_create(name: str, live: bool) -> None:
+@click.option(
+    "--home-currency",
+    default="USD",
+    show_default=True,
+    help="The currency the seller books in (ISO 4217), e.g. CNY; FX gains and exposure are measured in it.",
+)
+def seller_create(name: str, live: bool, home_currency: str) -> None:
     """Create a seller with one workspace and print its API key (shown once)."""
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -107,7 +113,7 @@ def seller_create(name: str, live: bool) -> None:
         try:
             async with AsyncSession(engine) as session, session.begin():
                 kind = WorkspaceKind.LIVE if live else WorkspaceKind.SANDBOX
-                made = await create_seller(session, name, SystemClock().now(), kind)
+                made = await create_seller(session, name, SystemClock().now(), kind, home_currency)
         finally:
             await engine.dispose()
         click.echo(f"Seller {made.seller_id} with a {made.kind.value} workspace {made.workspace_id}.")

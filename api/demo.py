@@ -4,7 +4,7 @@ placed order, so that GraphiQL's examples work on the first click."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -19,9 +19,12 @@ from domain.catalog import handlers as catalog
 from domain.catalog.model import Platform, ProductCategory
 from domain.compliance import handlers as compliance
 from domain.compliance.model import CertificationCode
+from domain.currency.rates import import_rates
 from domain.db.uow import UnitOfWork
 from domain.orders import handlers as orders
 from domain.shared.clock import Clock
+from domain.stock import handlers as stock
+from domain.stock.rules import InspectionResult, WarehouseKind
 
 CHANNELS = [
     ("Amazon US", Platform.AMAZON, "US", "USD"),
@@ -50,12 +53,22 @@ CERTIFICATIONS = {
     ProductCategory.TOYS: (CertificationCode.CPC, CertificationCode.CE),
 }
 CERTIFIED_FROM = date(2026, 1, 1)
+# Rates the research examples convert with: costs are in CNY, shipping estimates in USD.
+RATES = """date,base,quote,rate
+2026-11-01,USD,CNY,7.15
+2026-11-01,EUR,CNY,7.80
+2026-11-01,GBP,CNY,9.05
+2026-11-01,CNY,JPY,21.30
+2026-11-01,USD,EUR,0.92
+2026-11-01,USD,GBP,0.79
+2026-11-01,USD,JPY,152.00
+"""
 
 
 async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
     """Create the demo seller and its sandbox; return its API key and the IDs the examples use."""
     async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
-        created = await create_seller(session, "Demo Export Co.", clock.now(), WorkspaceKind.SANDBOX)
+        created = await create_seller(session, "Demo Export Co.", clock.now(), WorkspaceKind.SANDBOX, "CNY")
     async with engine.connect() as conn:
         principal = await find_principal(conn, created.api_key)
         assert principal is not None
@@ -66,6 +79,7 @@ async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
                     uow, catalog.CreateChannel(name, platform, country, currency)
                 )
             listing_ids: dict[str, uuid.UUID] = {}
+            products: dict[str, uuid.UUID] = {}
             for sku, title, category, hs, cost, grams, (length, width, height), prices in PRODUCTS:
                 product_id = await catalog.create_product(
                     uow,
@@ -73,6 +87,7 @@ async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
                         sku, title, category, hs, "CN", Decimal(cost), "CNY", grams, length, width, height
                     ),
                 )
+                products[sku] = product_id
                 for code in CERTIFICATIONS.get(category, ()):
                     await compliance.certify_product(
                         uow,
@@ -89,6 +104,15 @@ async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
                     )
                     listing_ids.setdefault(currency, listing_id)
             await uow.flush()
+            await import_rates(uow, RATES)
+            headphones = products["HDP-BT-200"]
+            warehouse = await stock.create_warehouse(
+                uow, stock.CreateWarehouse("Shenzhen DC", WarehouseKind.DOMESTIC, "CN")
+            )
+            await uow.flush()
+            lot = await stock.receive_lot(uow, stock.ReceiveLot(headphones, warehouse, 200))
+            await uow.flush()
+            await stock.inspect_lot(uow, stock.InspectLot(lot.lot_id, 20, 1, InspectionResult.PARTIAL, 190))
             order_id = await orders.place_order(
                 uow,
                 orders.PlaceOrder(
@@ -105,6 +129,8 @@ async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
         channel_id=to_global_id("Channel", channel_ids["USD"]),
         listing_id=to_global_id("Listing", listing_ids["USD"]),
         order_id=to_global_id("Order", order_id),
+        product_id=to_global_id("Product", headphones),
+        channel_ids=[to_global_id("Channel", channel_ids[c]) for c in ("USD", "EUR", "GBP", "JPY")],
     )
 
 
@@ -116,7 +142,7 @@ async def ensure_demo(
     The caller keeps the returned state in the local data folder, because keys are stored only as digests:
     without it the next `make run` could not show the key again. Returns (state, created).
     """
-    if saved is not None:
+    if saved is not None and set(saved.get("ids", {})) == {f.name for f in fields(DemoIds)}:
         async with engine.connect() as conn:
             if await find_principal(conn, saved["api_key"]) is not None:
                 return saved, False

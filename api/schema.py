@@ -25,6 +25,7 @@ from api.compliance.mutations import ComplianceMutation
 from api.compliance.queries import ComplianceQuery
 from api.compliance.types import ProductCertification, Registration
 from api.context import Info
+from api.currency.fx import FxMutation, FxQuery
 from api.currency.mutations import CurrencyMutation
 from api.currency.queries import CurrencyQuery
 from api.currency.types import ExchangeRate, RateLock
@@ -70,6 +71,7 @@ class Query(
     MarketQuery,
     ComplianceQuery,
     CurrencyQuery,
+    FxQuery,
     StockQuery,
     ResearchQuery,
 ):
@@ -93,7 +95,13 @@ class Query(
 
 @strawberry.type(description="Everything a seller can do. Each mutation runs in one transaction.")
 class Mutation(
-    CatalogMutation, OrderMutation, SandboxMutation, ComplianceMutation, CurrencyMutation, StockMutation
+    CatalogMutation,
+    OrderMutation,
+    SandboxMutation,
+    ComplianceMutation,
+    CurrencyMutation,
+    FxMutation,
+    StockMutation,
 ):
     pass
 

@@ -157,13 +157,32 @@ def run_browser(base_url: str, key: str, screenshot: Path) -> None:
             assert order["status"] == "PLACED"
             assert order["total"] == {"amount": "44.97", "currency": "USD"}
 
-            # Last tab, Markets: a market's rules as of a day, from the reference data.
-            tabs.nth(tabs.count() - 1).locator("button.graphiql-tab-button").click()
-            run_operation(page, "Markets")
-            markets = response_json(page, "IOSS")
-            assert "errors" not in markets, markets["errors"]
-            rules = markets["data"]["market"]["rulesAsOf"]
+            # The preparation tabs: each runs against the demo's seed data and answers without errors.
+            expected = {
+                "Markets": '"IOSS"',
+                "Research": '"marketAnalysis"',
+                "Compliance": '"READY"',
+                "Stock": '"Shenzhen DC"',
+                "Fx": '"CNY"',
+            }
+            answers = {}
+            for index in range(tabs.count()):
+                tab = tabs.nth(index)
+                name = tab.inner_text().strip()
+                if name not in expected:
+                    continue
+                tab.locator("button.graphiql-tab-button").click()
+                run_operation(page, name)
+                answers[name] = response_json(page, expected[name])
+                assert "errors" not in answers[name], answers[name]["errors"]
+            assert set(answers) == set(expected)
+            rules = answers["Markets"]["data"]["market"]["rulesAsOf"]
             assert rules["asOf"] == "2026-07-01" and rules["currency"] == "EUR"
+            research = answers["Research"]["data"]["marketAnalysis"]
+            assert {row["market"] for row in research} == {"US", "DE", "GB", "JP"}
+            assert research[0]["rank"] == 1 and research[0]["compliance"] == "READY"
+            stock = answers["Stock"]["data"]["stock"]["edges"]
+            assert stock[0]["node"]["onHand"] == 190 and stock[0]["node"]["rejected"] == 10
 
             page.screenshot(path=str(screenshot))
         finally:

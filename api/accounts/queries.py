@@ -25,4 +25,5 @@ async def load_workspace(ctx: RequestContext) -> Workspace:
         name=row.name,
         kind=row.kind,
         now=row.sandbox_now or ctx.services.clock.now(),
+        home_currency=row.home_currency,
     )

@@ -18,3 +18,7 @@ class Workspace(Node):
     name: str = strawberry.field(description="Its name.")
     kind: WorkspaceKind = strawberry.field(description="LIVE or SANDBOX.")  # type: ignore[valid-type]
     now: datetime = strawberry.field(description="The workspace clock: real time, or the sandbox's own time.")
+    home_currency: str = strawberry.field(
+        description="The currency the seller books in (ISO 4217), e.g. CNY for a Chinese exporter: "
+        "settlements are paid out in it, and FX gains, losses and exposure are measured in it."
+    )

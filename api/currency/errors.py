@@ -13,7 +13,8 @@ CurrencyErrorCode = error_code_enum(
         "INVALID_RANGE",
         "INVALID_AMOUNT",
         "PAST_MATURITY",
+        "HOME_CURRENCY_LOCKED",
     },
-    "Why a currency command (rates, locks) was refused.",
+    "Why a currency command (rates, locks, the home currency) was refused.",
 )
 CurrencyUserError = user_error_type("CurrencyUserError", CurrencyErrorCode, "currency")

@@ -129,6 +129,49 @@ query Markets($code: String! = "DE", $date: Date = "2026-07-01") {
 """
 
 
+RESEARCH = """# What the headphones cost landed, and earn, in four markets through the demo's channels:
+# FX-converted cost, fees, shipping per method, duty and tax by the market's regime, and compliance.
+query Research($productId: ID!, $channelIds: [ID!]!) {
+  marketAnalysis(productId: $productId, markets: ["US", "DE", "GB", "JP"], channelIds: $channelIds) {
+    rank market channel { name } price { amount currency } scheme compliance missing problems
+    best { method landedCost { amount } margin { amount } marginRate duty { amount } tax { amount } }
+  }
+  productSelection(market: "DE") { rank product { sku } best { marginRate } compliance }
+}
+"""
+
+COMPLIANCE = """# What a product needs in a market, and what the seller holds; listings go live when READY.
+query Compliance($productId: ID!) {
+  complianceCheck(productId: $productId, market: "GB") {
+    status missing requirements { kind code accepts blocking status heldNumber }
+  }
+  productCertifications(first: 10) { edges { node { code number validTo product { sku } } } }
+}
+"""
+
+STOCK = """# Warehouses, inspected lots and stock levels; confirming an order reserves stock.
+query Stock {
+  warehouses(first: 10) { edges { node { name kind country } } }
+  stock(first: 10) {
+    edges { node { product { sku } warehouse { name } onHand reserved available rejected } }
+  }
+}
+"""
+
+FX = """# Rates per pair, conversion as of the workspace clock, what is owed in foreign currencies
+# (locked or not), and realised FX gains once orders settle (orderSettle, in a sandbox).
+query Fx {
+  convert(amount: { amount: "100", currency: "USD" }, to: "CNY") { amount { amount currency } rate rateAsOf }
+  exchangeRates(first: 10) { totalCount edges { node { base quote rate asOf source } } }
+  currencyExposure {
+    homeCurrency
+    currencies { currency receivables { amount } locked { amount } unlocked { amount } }
+  }
+  fxSummary { homeCurrency realisedGainLoss { amount currency } settledOrders }
+}
+"""
+
+
 @dataclass(frozen=True)
 class DemoIds:
     """Global IDs of the demo workspace's seed data, for the examples' variables."""
@@ -136,6 +179,8 @@ class DemoIds:
     channel_id: str
     listing_id: str
     order_id: str
+    product_id: str  # the headphones: certified, stocked, worth researching
+    channel_ids: list[str]
 
 
 def config(api_key: str | None, demo: DemoIds | None) -> dict[str, object]:
@@ -149,6 +194,10 @@ def config(api_key: str | None, demo: DemoIds | None) -> dict[str, object]:
         (ORDERS, {}),
         (CLOCK, {}),
         (MARKETS, {}),
+        (RESEARCH, {"productId": demo.product_id, "channelIds": demo.channel_ids} if demo else {}),
+        (COMPLIANCE, {"productId": demo.product_id} if demo else {}),
+        (STOCK, {}),
+        (FX, {}),
     ]
     return {
         "headers": headers,

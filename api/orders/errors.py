@@ -17,6 +17,9 @@ OrderErrorCode = error_code_enum(
         "INVALID_AMOUNT",
         "NOT_PAID",
         "OUT_OF_STOCK",
+        "ALREADY_SETTLED",
+        "NOTHING_TO_SETTLE",
+        "NO_RATE",
     },
     "Why an order command was refused.",
 )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import cast
 
 import strawberry
@@ -13,6 +14,7 @@ from api.loaders import now_or_later
 from api.money import Money
 from api.relay import Node, to_global_id
 from api.stock.types import Reservation
+from domain.currency.fx import plain_rate
 from domain.db.reads import Row
 from domain.orders import model
 from domain.timeline import EventView
@@ -108,6 +110,51 @@ class OrderLine:
         )
 
 
+@strawberry.type(
+    description="An order's foreign exchange, in the workspace's home currency: the rate when it was placed, "
+    "the rate the platform paid it out at, and the gain or loss between the two. Unknown parts are null."
+)
+class OrderFx:
+    order_rate: Decimal | None = strawberry.field(
+        description="Home-currency units per unit of the order's currency as of placement; null if no rate "
+        "was known then."
+    )
+    order_rate_as_of: datetime | None = strawberry.field(
+        description="From when the order-time rate held; null without one, or for an order in the home "
+        "currency."
+    )
+    settlement_rate: Decimal | None = strawberry.field(
+        description="The rate the platform paid out at; null until settled."
+    )
+    settlement_rate_as_of: datetime | None = strawberry.field(
+        description="From when the settlement rate held; null until settled or in the home currency."
+    )
+    settled_amount: Money | None = strawberry.field(
+        description="What the platform paid out, in the home currency: net captured times the settlement "
+        "rate. Null until settled."
+    )
+    realised_gain_loss: Money | None = strawberry.field(
+        description="Net captured times (settlement rate - order rate), in the home currency; negative is a "
+        "loss. Null until settled, or when the order-time rate is unknown."
+    )
+    settled_at: datetime | None = strawberry.field(description="When it was settled (workspace clock).")
+
+    @classmethod
+    def from_row(cls, row: Row) -> OrderFx:
+        home = row.settled_currency
+        return cls(
+            order_rate=None if row.order_rate is None else plain_rate(row.order_rate),
+            order_rate_as_of=row.order_rate_as_of,
+            settlement_rate=None if row.settlement_rate is None else plain_rate(row.settlement_rate),
+            settlement_rate_as_of=row.settlement_rate_as_of,
+            settled_amount=None if row.settled_amount is None else Money.of(row.settled_amount, home),
+            realised_gain_loss=None
+            if row.realised_gain_loss is None
+            else Money.of(row.realised_gain_loss, home),
+            settled_at=row.settled_at,
+        )
+
+
 @strawberry.type(description="A consumer's order on a channel, with its payments and its timeline.")
 class Order(Node):
     status: OrderStatus = strawberry.field(description="Where the order is.")  # type: ignore[valid-type]
@@ -137,6 +184,9 @@ class Order(Node):
     packed_at: datetime | None = strawberry.field(description="When it was packed.")
     cancelled_at: datetime | None = strawberry.field(description="When it was cancelled.")
     cancel_reason: CancelReason | None = strawberry.field(description="Why it was cancelled.")  # type: ignore[valid-type]
+    fx: OrderFx = strawberry.field(
+        description="Its rate at placement and at settlement, and the FX gain or loss realised."
+    )
     _id: strawberry.Private[uuid.UUID]
     _channel_id: strawberry.Private[uuid.UUID]
 
@@ -193,6 +243,7 @@ class Order(Node):
             packed_at=row.packed_at,
             cancelled_at=row.cancelled_at,
             cancel_reason=row.cancel_reason,
+            fx=OrderFx.from_row(row),
             _id=row.id,
             _channel_id=row.channel_id,
         )

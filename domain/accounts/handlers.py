@@ -13,6 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from domain.accounts.keys import digest, new_key
 from domain.accounts.model import ApiKey, Seller, Workspace, WorkspaceKind
 from domain.shared.errors import DomainError
+from domain.shared.money import validate_currency
+
+DEFAULT_HOME_CURRENCY = "USD"
 
 
 @dataclass(frozen=True)
@@ -24,20 +27,31 @@ class NewWorkspace:
 
 
 async def create_seller(
-    session: AsyncSession, name: str, now: datetime, kind: WorkspaceKind = WorkspaceKind.SANDBOX
+    session: AsyncSession,
+    name: str,
+    now: datetime,
+    kind: WorkspaceKind = WorkspaceKind.SANDBOX,
+    home_currency: str = DEFAULT_HOME_CURRENCY,
 ) -> NewWorkspace:
     name = name.strip()
     if not name:
         raise DomainError("INVALID_NAME", "A seller needs a name: pass --name 'Your Shop'.", ["name"])
+    home = validate_currency(home_currency, ["homeCurrency"])  # before anything is written
     seller = Seller(id=uuid.uuid4(), name=name, created_at=now)
     session.add(seller)
     await session.flush()
-    return await create_workspace(session, seller.id, f"{name} {kind.value.lower()}", kind, now)
+    return await create_workspace(session, seller.id, f"{name} {kind.value.lower()}", kind, now, home)
 
 
 async def create_workspace(
-    session: AsyncSession, seller_id: uuid.UUID, name: str, kind: WorkspaceKind, now: datetime
+    session: AsyncSession,
+    seller_id: uuid.UUID,
+    name: str,
+    kind: WorkspaceKind,
+    now: datetime,
+    home_currency: str = DEFAULT_HOME_CURRENCY,
 ) -> NewWorkspace:
+    home = validate_currency(home_currency, ["homeCurrency"])
     if await session.get(Seller, seller_id) is None:
         raise DomainError("NOT_FOUND", f"No seller {seller_id}.", ["seller"])
     workspace = Workspace(
@@ -46,6 +60,7 @@ async def create_workspace(
         name=name,
         kind=kind,
         sandbox_now=now if kind is WorkspaceKind.SANDBOX else None,
+        home_currency=home,
         created_at=now,
     )
     session.add(workspace)

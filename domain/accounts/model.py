@@ -24,7 +24,11 @@ class Seller(Base):
 
 
 class Workspace(Base):
-    """A seller's separate world of data. A sandbox one keeps its own clock in `sandbox_now`."""
+    """A seller's separate world of data. A sandbox one keeps its own clock in `sandbox_now`.
+
+    `home_currency` is the currency the seller books in (CNY for a Chinese exporter): settlements are paid
+    out in it, and foreign-exchange gains, losses and exposure are measured in it.
+    """
 
     __tablename__ = "workspaces"
 
@@ -33,6 +37,7 @@ class Workspace(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     kind: Mapped[WorkspaceKind] = enum_column(WorkspaceKind)
     sandbox_now: Mapped[datetime | None]
+    home_currency: Mapped[str] = mapped_column(sa.String(3))
     created_at: Mapped[datetime]
 
     __table_args__ = (

@@ -12,6 +12,8 @@ import sqlalchemy as sa
 from domain.catalog.handlers import currency_mismatch, get_owned
 from domain.catalog.model import Channel, Listing, ListingStatus, Product
 from domain.clock.rules import schedule
+from domain.currency import fx
+from domain.currency.rates import convert
 from domain.db.uow import UnitOfWork
 from domain.orders.model import (
     CancelReason,
@@ -120,6 +122,7 @@ async def place_order(uow: UnitOfWork, cmd: PlaceOrder) -> uuid.UUID:
     if shipping.amount < 0:
         raise DomainError("INVALID_AMOUNT", "shippingPrice cannot be negative.", ["input", "shippingPrice"])
     total = (subtotal + shipping).bounded(["input", "lines"])
+    rate = await fx.rate_at_placement(uow, channel.currency)
     order = Order(
         id=order_id,
         workspace_id=uow.workspace_id,
@@ -139,9 +142,18 @@ async def place_order(uow: UnitOfWork, cmd: PlaceOrder) -> uuid.UUID:
         ship_to_country=ship_to,
         placed_at=uow.now,
         confirm_by=uow.now + timedelta(hours=channel.confirmation_window_hours),
+        order_rate=None if rate is None else rate.rate,
+        order_rate_as_of=None if rate is None else rate.as_of,
         version=1,
     )
-    order.record("ORDER_PLACED", uow.now, total=str(total.amount), currency=total.currency, lines=len(lines))
+    order.record(
+        "ORDER_PLACED",
+        uow.now,
+        total=str(total.amount),
+        currency=total.currency,
+        lines=len(lines),
+        orderRate=None if rate is None else str(fx.plain_rate(rate.rate)),
+    )
     uow.session.add(order)
     await uow.flush()  # the order row first: its lines refer to it
     uow.session.add_all(lines)
@@ -305,3 +317,25 @@ async def refund_payment(uow: UnitOfWork, cmd: RefundPayment) -> PaymentResult:
     entry = take(cmd.amount, uow.now, method, reason)
     uow.session.add(entry)
     return PaymentResult(order.id, entry.id)
+
+
+@dataclass(frozen=True)
+class SettleOrder:
+    """The platform pays out what it holds for an order (sandbox: it stands for the platform)."""
+
+    order_id: uuid.UUID
+    expected_version: int | None = None
+
+
+async def settle_order(uow: UnitOfWork, cmd: SettleOrder) -> uuid.UUID:
+    """Pay out the order's net captured amount in the home currency at the rate as of now (NO_RATE if
+    none is known), and realise the gain or loss the rate's move since placement made on it."""
+    if not uow.is_sandbox:
+        raise SandboxOnly("Settling an order (the platform's payout)")
+    order = await load_order(uow, cmd.order_id, cmd.expected_version, lock=True)
+    held = order.settleable()
+    home = await fx.home_currency(uow.session, uow.workspace_id, lock=True)
+    paid = await convert(uow.session, uow.workspace_id, held, home, uow.now)
+    gain_loss = fx.realised_gain_loss(held, order.order_rate, paid.rate, home)
+    order.settle(paid.money, paid.rate, paid.rate_as_of, gain_loss, uow.now)
+    return order.id

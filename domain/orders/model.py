@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.currency.model import RATE
 from domain.db.base import Base, RecordsEvents, WorkspaceOwned, enum_column
 from domain.shared.errors import DomainError
 from domain.shared.money import Money
@@ -122,7 +123,13 @@ class OrderLine(WorkspaceOwned, Base):
 
 class Order(RecordsEvents, WorkspaceOwned, Base):
     """The order aggregate: its status moves only through the transition table, and every payment goes
-    through it so that the version guards the ledger too."""
+    through it so that the version guards the ledger too.
+
+    Rates are home-currency units per unit of the order's currency: the one as of placement (null when no
+    rate was known then), and the one the platform paid out at (settlement). A settled order keeps what it
+    was paid, in `settled_currency` (the workspace's home currency, which cannot change once an order is
+    settled), and the gain or loss the rate's move between the two made on it.
+    """
 
     __tablename__ = "orders"
     __aggregate_type__ = "Order"
@@ -149,6 +156,14 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
     packed_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[CancelReason | None] = enum_column(CancelReason, nullable=True)
+    order_rate: Mapped[Decimal | None] = mapped_column(RATE)
+    order_rate_as_of: Mapped[datetime | None]
+    settlement_rate: Mapped[Decimal | None] = mapped_column(RATE)
+    settlement_rate_as_of: Mapped[datetime | None]
+    settled_amount: Mapped[Decimal | None]
+    settled_currency: Mapped[str | None] = mapped_column(sa.String(3))
+    realised_gain_loss: Mapped[Decimal | None]
+    settled_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column()
 
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
@@ -158,6 +173,14 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
         sa.CheckConstraint(
             "authorized >= 0 AND captured >= 0 AND refunded + charged_back <= captured",
             name="ledger_balanced",
+        ),
+        sa.CheckConstraint("order_rate > 0 AND settlement_rate > 0", name="rates_positive"),
+        sa.CheckConstraint(
+            "(settled_at IS NULL) = (settlement_rate IS NULL)"
+            " AND (settled_at IS NULL) = (settled_amount IS NULL)"
+            " AND (settled_at IS NULL) = (settled_currency IS NULL)"
+            " AND (settled_at IS NOT NULL OR realised_gain_loss IS NULL)",
+            name="settlement_whole",
         ),
         sa.Index("ix_orders_workspace_status", "workspace_id", "status", "seq"),
     )
@@ -307,3 +330,61 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
         self._touch()
         self.record("CHARGEBACK_RECEIVED", at, method=method.value, amount=str(value), reason=reason)
         return self._entry(PaymentKind.CHARGEBACK, method, value, at, reason)
+
+    def settleable(self) -> Money:
+        """What a settlement of the order would pay out: what the platform holds for it (net captured).
+        Refuses an order settled already, one still taking payment, and one with nothing held."""
+        where = ["input", "orderId"]
+        if self.settled_at is not None:
+            paid = Money(self.settled_amount or Decimal(0), self.settled_currency or self.currency).rounded()
+            raise DomainError(
+                "ALREADY_SETTLED",
+                f"The order was settled at {self.settled_at.isoformat()} ({paid}); an order is settled once.",
+                where,
+            )
+        if self.status is OrderStatus.PLACED:
+            raise DomainError(
+                "NOT_PAID",
+                "The order is PLACED: its payment is still being taken. Settle it once it is PAID.",
+                where,
+            )
+        if self.refundable <= 0:
+            state = "cancelled and " if self.status is OrderStatus.CANCELLED else ""
+            raise DomainError(
+                "NOTHING_TO_SETTLE",
+                f"The order is {state}holds nothing: everything captured was given back. "
+                "There is nothing for the platform to pay out.",
+                where,
+            )
+        return Money.of(self.refundable, self.currency)
+
+    def settle(
+        self, paid: Money, rate: Decimal, rate_as_of: datetime | None, gain_loss: Money | None, at: datetime
+    ) -> None:
+        """The platform paid out what it holds for the order, `paid` in the home currency at `rate`;
+        `gain_loss` is what the rate's move since placement made on it (None: no rate at placement)."""
+        held = self.settleable()
+        self.settlement_rate = rate
+        self.settlement_rate_as_of = rate_as_of
+        self.settled_amount = paid.amount
+        self.settled_currency = paid.currency
+        self.realised_gain_loss = None if gain_loss is None else gain_loss.amount
+        self.settled_at = at
+        self._touch()
+        self.record(
+            "ORDER_SETTLED",
+            at,
+            held=str(held.amount),
+            currency=held.currency,
+            orderRate=None if self.order_rate is None else _plain(self.order_rate),
+            settlementRate=_plain(rate),
+            settlementRateAsOf=None if rate_as_of is None else rate_as_of.isoformat(),
+            settledAmount=str(paid.amount),
+            homeCurrency=paid.currency,
+            realisedGainLoss=None if gain_loss is None else str(gain_loss.amount),
+        )
+
+
+def _plain(rate: Decimal) -> str:
+    """A rate as events keep it: 7.1, 150, 0.125 (no trailing zeros, no exponent)."""
+    return format(rate.normalize(), "f")
