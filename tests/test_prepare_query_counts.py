@@ -15,7 +15,12 @@ LOCK = """mutation ($n: String!) { rateLockCreate(input: {base: "USD", quote: "C
 RATE = """mutation ($n: DateTime!) { exchangeRateSet(input: {base: "USD", quote: "CNY", rate: "7.1",
   asOf: $n}) { userErrors { code } } }"""
 
+WAREHOUSE = """mutation ($n: String!) { warehouseCreate(input: {name: $n, kind: DOMESTIC, country: "CN"}) {
+  userErrors { code } } }"""
+
 CASES = {
+    # key, workspace, the page
+    "warehouses": (WAREHOUSE, "{ warehouses(first: 50) { edges { node { name kind country } } } }", 3),
     # key, workspace, the page, the timelines
     "registrations": (
         REGISTER,
