@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 
@@ -27,12 +28,10 @@ RequirementStatus = strawberry.enum(
 RequirementKind = strawberry.enum(check.RequirementKind, description="A certification or a registration.")
 
 
-@strawberry.type(description="A registration the seller holds in a market, a union (EU) or GLOBAL.")
-class Registration(Node):
-    kind: RegistrationKind = strawberry.field(description="What it is.")  # type: ignore[valid-type]
-    scope: str = strawberry.field(description="Country (ISO 3166), union (EU) or GLOBAL.")
-    number: str = strawberry.field(description="The registration number.")
-    issuer: str = strawberry.field(description="Who issued it.")
+@strawberry.interface(description="A document the seller holds: a registration or a certification.")
+class HeldDocument(Node):
+    number: str = strawberry.field(description="The registration or certificate number.")
+    issuer: str = strawberry.field(description="Who issued it (an authority, a notified body, a lab...).")
     valid_from: date = strawberry.field(description="First day valid.")
     valid_to: date | None = strawberry.field(description="First day no longer valid; null: open-ended.")
     documents: list[str] = strawberry.field(description="References to the documents that prove it.")
@@ -43,56 +42,42 @@ class Registration(Node):
     def timeline(self, info: Info) -> list[TimelineEvent]:
         return now_or_later(info.context.loaders.timeline, self._id, TimelineEvent.from_views)  # type: ignore[return-value]
 
+
+def _held(type_name: str, row: Row) -> dict[str, Any]:
+    return {
+        "id": to_global_id(type_name, row.id),
+        "number": row.number,
+        "issuer": row.issuer,
+        "valid_from": row.valid_from,
+        "valid_to": row.valid_to,
+        "documents": list(row.documents),
+        "created_at": row.created_at,
+        "_id": row.id,
+    }
+
+
+@strawberry.type(description="A registration the seller holds in a market, a union (EU) or GLOBAL.")
+class Registration(HeldDocument):
+    kind: RegistrationKind = strawberry.field(description="What it is.")  # type: ignore[valid-type]
+    scope: str = strawberry.field(description="Country (ISO 3166), union (EU) or GLOBAL.")
+
     @classmethod
     def from_row(cls, row: Row) -> Registration:
-        return cls(
-            id=to_global_id("Registration", row.id),
-            kind=row.kind,
-            scope=row.scope,
-            number=row.number,
-            issuer=row.issuer,
-            valid_from=row.valid_from,
-            valid_to=row.valid_to,
-            documents=list(row.documents),
-            created_at=row.created_at,
-            _id=row.id,
-        )
+        return cls(kind=row.kind, scope=row.scope, **_held("Registration", row))
 
 
 @strawberry.type(description="A certification of one product.")
-class ProductCertification(Node):
+class ProductCertification(HeldDocument):
     code: CertificationCode = strawberry.field(description="The scheme, e.g. CE.")  # type: ignore[valid-type]
-    number: str = strawberry.field(description="The certificate number.")
-    issuer: str = strawberry.field(description="Who issued it (a notified body, a lab, the seller itself).")
-    valid_from: date = strawberry.field(description="First day valid.")
-    valid_to: date | None = strawberry.field(description="First day no longer valid; null: open-ended.")
-    documents: list[str] = strawberry.field(description="References to the documents that prove it.")
-    created_at: datetime = strawberry.field(description="When it was added (workspace clock).")
-    _id: strawberry.Private[uuid.UUID]
     _product_id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The product certified.")
     def product(self, info: Info) -> Product:
         return info.context.loaders.product.node(self._product_id, Product.from_row)  # type: ignore[return-value]
 
-    @strawberry.field(description="Its events: added, expiring soon, expired.")
-    def timeline(self, info: Info) -> list[TimelineEvent]:
-        return now_or_later(info.context.loaders.timeline, self._id, TimelineEvent.from_views)  # type: ignore[return-value]
-
     @classmethod
     def from_row(cls, row: Row) -> ProductCertification:
-        return cls(
-            id=to_global_id("ProductCertification", row.id),
-            code=row.code,
-            number=row.number,
-            issuer=row.issuer,
-            valid_from=row.valid_from,
-            valid_to=row.valid_to,
-            documents=list(row.documents),
-            created_at=row.created_at,
-            _id=row.id,
-            _product_id=row.product_id,
-        )
+        return cls(code=row.code, _product_id=row.product_id, **_held("ProductCertification", row))
 
 
 @strawberry.type(description="One thing a market requires, and how the seller stands on it.")
