@@ -19,7 +19,14 @@ from domain.markets.reference import (
     reference,
     validate_market,
 )
-from domain.markets.rules import certifications_for, duty_rate, fee_for, regime_for, rules_as_of
+from domain.markets.rules import (
+    band_currency,
+    certifications_for,
+    duty_rate,
+    fee_for,
+    regime_for,
+    rules_as_of,
+)
 from domain.shared.errors import DomainError
 from domain.shared.money import Money
 
@@ -221,3 +228,14 @@ def test_a_bad_entry_in_the_rules_file_is_named(entry: dict[str, str], why: str)
     with pytest.raises(InvalidReferenceData, match=why) as refused:
         parse({"market": [{"code": "DE", "union": "EU"}], "tax": [entry]})
     assert "[[tax]] #1" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "day", [date(2026, 11, 23), date(2027, 7, 1), date(2028, 5, 1), date(2028, 8, 1), date(2031, 1, 1)]
+)
+def test_every_value_falls_in_some_regime_on_every_day(day: date) -> None:
+    for code in REQUIRED:
+        rules = _rules(code, day)
+        currency = next((band_currency(r) for r in rules.regimes if band_currency(r)), "USD")
+        for amount in ("1", "19.99", "149.99", "150", "150.01", "999", "2600", "50000"):
+            assert regime_for(rules, Money.of(amount, currency), "CN") is not None, (code, day, amount)

@@ -78,8 +78,34 @@ def test_above_150_eur_under_dap_the_consumer_pays_at_the_door() -> None:
     assert (figures.tax, figures.duty) == (_eur("0"), _eur("0"))
     assert figures.consumer_pays_on_delivery == _eur("66.56")
     assert figures.margin == _eur("165.05")
-    ddp = landed(_ioss_costs("200", Incoterm.DDP))  # DDP: VAT 31.93 out of the price, duty 12% of 168.07
-    assert (ddp.tax, ddp.duty, ddp.margin) == (_eur("31.93"), _eur("20.17"), _eur("112.95"))
+    # DDP: the price covers goods, duty and VAT on both: VAT = 200 x 0.19 / 1.19 = 31.93; the remaining
+    # 168.07 is goods plus 12% duty, so goods are 150.06 and duty 18.01; margin 200 - 30 - 54.89.
+    ddp = landed(_ioss_costs("200", Incoterm.DDP))
+    assert (ddp.tax, ddp.duty, ddp.margin) == (_eur("31.93"), _eur("18.01"), _eur("115.11"))
+
+
+def test_a_flat_rate_is_not_charged_on_itself() -> None:
+    """Mexico, courier from China, 100 USD delivered duty paid: 33.5% on goods of 100 / 1.335 = 74.91."""
+    rules = rules_as_of(validate_market("MX"), TODAY_FOR_TESTS)
+    regime = regime_for(rules, Money.of("74.91", "USD"), "CN")
+    usd = lambda amount: Money.of(amount, "USD")  # noqa: E731
+    costs = Costs(
+        price=usd("100"),
+        unit_cost=usd("5"),
+        referral_rate=Decimal("0.15"),
+        minimum_referral_fee=usd("0"),
+        per_order_fee=usd("0"),
+        shipping=usd("3"),
+        tax_rate=Decimal("0.16"),
+        regime=regime,
+        duty_rate=None,
+        per_line_duty=None,
+        flat_deduction=None,
+        incoterm=Incoterm.DDP,
+    )
+    figures = landed(costs)
+    assert regime is not None and regime.name == "COURIER_GLOBAL_RATE"
+    assert (figures.tax, figures.duty) == (usd("0"), usd("25.09"))
 
 
 def test_chargeable_weight_is_the_greater_of_actual_and_volumetric() -> None:
@@ -192,3 +218,36 @@ async def test_bad_analysis_input_is_a_typed_error(seller: Seller) -> None:
     for variables, code in cases:
         body = (await seller.post(ANALYSIS, variables)).json()
         assert body["errors"][0]["extensions"]["code"] == code, (variables, body)
+
+
+async def test_the_regime_band_is_judged_without_vat(seller: Seller) -> None:
+    """170.00 EUR with VAT is 142.86 without: IOSS. 178.50 is 150.00 exactly: still IOSS. 178.51 is not."""
+    await _rates(seller)
+    channel = await create_channel(seller, "EUR", name="Amazon DE", country="DE")
+    product = await create_product(seller, "TEE-BAND")
+    schemes = []
+    for price in ("170.00", "178.50", "178.51"):
+        rows = await seller.gql(
+            ANALYSIS,
+            {"p": product, "m": ["DE"], "c": [channel], "price": {"amount": price, "currency": "EUR"}},
+        )
+        schemes.append(rows["marketAnalysis"][0]["scheme"])
+    assert schemes == ["IOSS", "IOSS", "STANDARD_IMPORT"]
+    dap = await seller.gql(
+        ANALYSIS,
+        {
+            "p": product,
+            "m": ["DE"],
+            "c": [channel],
+            "price": {"amount": "170.00", "currency": "EUR"},
+            "i": "DAP",
+        },
+    )
+    assert dap["marketAnalysis"][0]["scheme"] == "IOSS"  # still collected at sale, so the price carries VAT
+    negative = (
+        await seller.post(
+            ANALYSIS,
+            {"p": product, "m": ["DE"], "c": [channel], "price": {"amount": "-5", "currency": "EUR"}},
+        )
+    ).json()
+    assert negative["errors"][0]["extensions"]["code"] == "INVALID_AMOUNT"

@@ -15,6 +15,11 @@ from tests.catalog_setup import pay, place_order, stock_shop
 from tests.conftest import Seller
 
 TABLES = ["orders", "order_lines", "payments", "events", "timers", "channels", "products", "listings"]
+# Every table with a workspace_id, whether or not this test fills it: each must have the policy.
+ALL_WORKSPACE_TABLES_QUERY = """SELECT c.relname, c.relrowsecurity, count(p.polname) FROM pg_class c
+  JOIN information_schema.columns col ON col.table_name = c.relname AND col.column_name = 'workspace_id'
+  LEFT JOIN pg_policy p ON p.polrelid = c.oid WHERE c.relkind = 'r' AND col.table_schema = 'public'
+  GROUP BY c.relname, c.relrowsecurity"""
 
 
 async def test_a_query_without_its_workspace_filter_sees_only_the_workspace(
@@ -60,3 +65,12 @@ async def test_without_a_workspace_the_role_sees_nothing(engine: AsyncEngine, se
         assert (await conn.execute(sa.text("SELECT count(*) FROM channels"))).scalar() == 0
         with pytest.raises(DBAPIError, match="permission denied"):
             await conn.execute(sa.text("SELECT count(*) FROM api_keys"))
+
+
+async def test_every_table_with_a_workspace_has_row_level_security(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.text(ALL_WORKSPACE_TABLES_QUERY))).all()
+    assert len(rows) >= 18
+    assert [
+        (name, secured, policies) for name, secured, policies in rows if not secured or policies != 1
+    ] == []

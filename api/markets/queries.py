@@ -32,7 +32,10 @@ class Market:
         ] = None,
     ) -> MarketRules:
         day = date or (await load_workspace(info.context)).now.date()
-        return MarketRules.of(rules_as_of(self._market, day))
+        try:
+            return MarketRules.of(rules_as_of(self._market, day))
+        except DomainError as error:
+            raise GraphQLError(error.message, extensions={"code": error.code}) from None
 
     @classmethod
     def of(cls, market: ref.Market) -> Market:

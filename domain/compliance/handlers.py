@@ -45,7 +45,15 @@ class CertifyProduct:
     held: Held
 
 
+EARLIEST, LATEST = date(1900, 1, 1), date(9000, 1, 1)
+
+
 def _checked(held: Held) -> dict[str, Any]:
+    for day, name in ((held.valid_from, "validFrom"), (held.valid_to, "validTo")):
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise DomainError(
+                "INVALID_VALIDITY", f"{name} must be between {EARLIEST} and {LATEST}.", ["input", name]
+            )
     if held.valid_to is not None and held.valid_to <= held.valid_from:
         raise DomainError(
             "INVALID_VALIDITY",

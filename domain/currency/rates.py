@@ -49,9 +49,11 @@ def _rate(value: Decimal | str, field: list[str]) -> Decimal:
         rate = Decimal(value)
     except (InvalidOperation, ValueError):
         raise DomainError("INVALID_RATE", f"'{value}' is not a decimal rate.", field) from None
-    if not rate.is_finite() or rate <= 0 or rate >= MAX_RATE:
+    if not rate.is_finite() or rate >= MAX_RATE or rate.quantize(RATE_PLACES) <= 0:
         raise DomainError(
-            "INVALID_RATE", "A rate is a positive number: how many quote units one base unit buys.", field
+            "INVALID_RATE",
+            "A rate is a positive number (at least 0.0000000001): how many quote units one base unit buys.",
+            field,
         )
     return rate.quantize(RATE_PLACES)
 
@@ -188,6 +190,13 @@ async def generate_rates(uow: UnitOfWork, cmd: GenerateRates, rng: Rng) -> int:
         )
     first = _day_start(uow.now.date())
     walk = random_walk(start, cmd.days, cmd.daily_sigma, cmd.degrees_of_freedom, rng)
+    if any(not 0 < rate < MAX_RATE for rate in walk):
+        raise DomainError(
+            "INVALID_RANGE",
+            "With this start, volatility and length the walk leaves the rates Tradelane stores "
+            "(above 0.0000000001, below 10^12). Lower dailySigma or days, or start nearer 1.",
+            ["input", "dailySigma"],
+        )
     for day, rate in enumerate(walk):
         await uow.session.execute(
             _upsert_rate(uow, base, quote, rate, first + timedelta(days=day), RateSource.SANDBOX)

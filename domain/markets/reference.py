@@ -106,7 +106,14 @@ class Market:
         return (self.code, self.union) if self.union else (self.code,)
 
     def currency(self, day: date) -> str:
-        return str(get_territory_currencies(self.code, start_date=day)[0])
+        found = get_territory_currencies(self.code, start_date=day)
+        if not found:
+            raise DomainError(
+                "INVALID_DATE",
+                f"{self.name} had no currency of its own on {day}; ask about a later day.",
+                ["date"],
+            )
+        return str(found[0])
 
 
 @dataclass(frozen=True, slots=True)

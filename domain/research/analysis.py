@@ -15,7 +15,14 @@ from domain.catalog.queries import CHANNELS, LISTINGS, PRODUCTS
 from domain.compliance.check import ComplianceStatus
 from domain.compliance.queries import assess
 from domain.currency.rates import convert
-from domain.markets.reference import Market, ShippingMethod, reference, validate_market
+from domain.markets.reference import (
+    Market,
+    RegimeRule,
+    ShippingMethod,
+    TaxCollection,
+    reference,
+    validate_market,
+)
 from domain.markets.rules import MarketRules, band_currency, duty_rate, regime_for, rules_as_of
 from domain.research.landed import Costs, Incoterm, Landed, chargeable_kg, landed
 from domain.shared.errors import DomainError, NotFound
@@ -181,15 +188,14 @@ async def _row(
             row.problems.append(f"not listed on {channel.name}: give a price")
         return row
     row.unit_cost = await into(Money.of(product.unit_cost_amount, product.unit_cost_currency), "unit cost")
-    regime = None
+    if not row.price.is_positive:
+        raise DomainError("INVALID_AMOUNT", "A price to analyse must be above zero.", ["price"])
+    tax_rate = next((t.rate for t in rules.taxes if t.rate is not None), None)
     band = next((band_currency(r) for r in rules.regimes if band_currency(r)), None)
-    value = row.price if band is None else await book.to(row.price, band)
+    regime, value = await _regime(book, rules, row.price, tax_rate, incoterm, product.origin_country, band)
     if value is None:
         row.problems.append(f"no {currency}/{band} rate to place the value in a regime band")
-    else:
-        regime = regime_for(rules, value, product.origin_country)
     row.scheme = regime.name if regime else None
-    tax_rate = next((t.rate for t in rules.taxes if t.rate is not None), None)
     duty = duty_rate(rules, product.hs_code)
     per_line = await into(regime.duty_per_line, "per-line duty") if regime else None
     deduction = await into(regime.deduction, "duty deduction") if regime else None
@@ -224,11 +230,36 @@ async def _row(
             incoterm=incoterm,
         )
         row.options.append(ShippingOption(estimate.method, cost, estimate.transit_days, landed(costs)))
+    if not row.options:
+        row.problems.append(f"no shipping estimates for {rules.as_of}")
     if row.options and row.options[0].landed.duty_rate_unknown:
         row.problems.append(
             f"no duty rate known for HS {product.hs_code[:6]} in {rules.market.code}: duty counted as 0"
         )
     return row
+
+
+async def _regime(
+    book: RateBook,
+    rules: MarketRules,
+    price: Money,
+    tax_rate: Decimal | None,
+    incoterm: Incoterm,
+    origin: str,
+    band: str | None,
+) -> tuple[RegimeRule | None, Money | None]:
+    """The regime and the value that placed it. Bands are on the goods' value without tax: a price that
+    includes the tax (DDP, or a regime that collects it at sale) is taken net of it first."""
+
+    async def place(value: Money) -> tuple[RegimeRule | None, Money | None]:
+        in_band = value if band is None else await book.to(value, band)
+        return (None, None) if in_band is None else (regime_for(rules, in_band, origin), in_band)
+
+    net = Money.of(price.amount / (1 + (tax_rate or Decimal(0))), price.currency)
+    regime, value = await place(net)
+    if incoterm is Incoterm.DDP or (regime is not None and regime.tax is TaxCollection.AT_SALE):
+        return regime, value
+    return await place(price)  # DAP outside a collect-at-sale regime: the price carries no tax
 
 
 async def select_products(

@@ -46,6 +46,7 @@ class Landed:
 
 
 def _duty(costs: Costs, value: Money) -> tuple[Money, bool]:
+    """Duty on goods worth `value` (the customs value, without duty or tax)."""
     zero = Money.zero(value.currency)
     treatment = costs.regime.duty if costs.regime else DutyTreatment.FULL
     if treatment is DutyTreatment.EXEMPT:
@@ -61,6 +62,23 @@ def _duty(costs: Costs, value: Money) -> tuple[Money, bool]:
     return value * costs.duty_rate, False
 
 
+def goods_value(costs: Costs, duty_paid: Money) -> Money:
+    """The customs value inside `duty_paid`, an amount that covers the goods and their duty: the inverse
+    of `_duty`, so that a delivered-duty-paid price is not dutied on its own duty."""
+    treatment = costs.regime.duty if costs.regime else DutyTreatment.FULL
+    zero = Money.zero(duty_paid.currency)
+    if treatment is DutyTreatment.PER_TARIFF_LINE:
+        return duty_paid - (costs.per_line_duty or zero)
+    if treatment is DutyTreatment.FLAT_RATE:
+        rate = (costs.regime.flat_rate if costs.regime else None) or Decimal(0)
+        deduction = costs.flat_deduction or zero
+        value = Money.of((duty_paid.amount + deduction.amount) / (1 + rate), duty_paid.currency)
+        return value if value.amount * rate > deduction.amount else duty_paid  # no duty below the deduction
+    if treatment is DutyTreatment.FULL and costs.duty_rate is not None:
+        return Money.of(duty_paid.amount / (1 + costs.duty_rate), duty_paid.currency)
+    return duty_paid
+
+
 def landed(costs: Costs) -> Landed:
     price = costs.price
     zero = Money.zero(price.currency)
@@ -69,10 +87,10 @@ def landed(costs: Costs) -> Landed:
     taxed = collection in (TaxCollection.AT_SALE, TaxCollection.AT_BORDER) and costs.tax_rate is not None
     rate = costs.tax_rate or Decimal(0)
     if seller_answers:
-        # The price is what the consumer pays all in: the tax is the part of it that goes to the state.
+        # The price is what the consumer pays all in. Tax is levied on goods plus duty, so it is the
+        # rate's share of the price; what remains covers the goods and their duty.
         tax = price * (rate / (1 + rate)) if taxed else zero
-        value = price - tax
-        duty, unknown = _duty(costs, value)
+        duty, unknown = _duty(costs, goods_value(costs, price - tax))
         on_delivery = zero
     else:
         tax, value = zero, price
