@@ -251,3 +251,20 @@ async def test_the_regime_band_is_judged_without_vat(seller: Seller) -> None:
         )
     ).json()
     assert negative["errors"][0]["extensions"]["code"] == "INVALID_AMOUNT"
+
+
+async def test_the_platforms_category_fee_applies_where_the_rules_have_one(seller: Seller) -> None:
+    """Headphones on Amazon US at 49.90 USD: Amazon's electronics referral is 8% (3.99), not the
+    channel's general 15%; a T-shirt there pays the apparel rate, 17% (8.48)."""
+    csv = "date,base,quote,rate\n2026-11-01,USD,CNY,7.15\n"
+    await seller.gql(
+        "mutation ($c: String!) { exchangeRatesImport(input: {csv: $c}) { ratesWritten } }", {"c": csv}
+    )
+    channel = await create_channel(seller, "USD")
+    phones = await create_product(seller, "HDP-FEE", category="ELECTRONICS", hsCode="8518.30")
+    tee = await create_product(seller, "TEE-FEE")
+    query = """query ($p: ID!, $c: [ID!]!) { marketAnalysis(productId: $p, markets: ["US"], channelIds: $c,
+      price: {amount: "49.90", currency: "USD"}) { feeSchedule best { fees { amount } } } }"""
+    for product, fee in ((phones, "3.99"), (tee, "8.48")):
+        [row] = (await seller.gql(query, {"p": product, "c": [channel]}))["marketAnalysis"]
+        assert row == {"feeSchedule": "MARKETPLACE_CATEGORY", "best": {"fees": {"amount": fee}}}

@@ -15,6 +15,7 @@ from api.money import Money, MoneyInput
 from api.paging import After, First, connection
 from api.prefetch import Relation
 from api.relay import Connection
+from domain.currency.fx import plain_rate
 from domain.currency.queries import LOCKS, RATES
 from domain.currency.rates import convert
 from domain.shared.errors import DomainError
@@ -64,7 +65,7 @@ class CurrencyQuery:
             raise GraphQLError(error.message, extensions={"code": error.code}) from None
         return Conversion(
             amount=Money.of(done.money.amount, done.money.currency),
-            rate=done.rate.normalize(),
+            rate=plain_rate(done.rate),
             rate_as_of=done.rate_as_of,
         )
 

@@ -12,6 +12,7 @@ from api.money import Money
 from api.orders.types import TimelineEvent
 from api.relay import Node, to_global_id
 from domain.currency import model
+from domain.currency.fx import plain_rate
 from domain.db.reads import Row
 
 RateSource = strawberry.enum(model.RateSource, description="Where a rate came from.")
@@ -33,7 +34,7 @@ class ExchangeRate(Node):
             id=to_global_id("ExchangeRate", row.id),
             base=row.base,
             quote=row.quote,
-            rate=row.rate.normalize(),
+            rate=plain_rate(row.rate),
             as_of=row.as_of,
             source=row.source,
         )
@@ -72,7 +73,7 @@ class RateLock(Node):
             base=row.base,
             quote=row.quote,
             amount=Money.of(row.amount, row.base),
-            rate=row.rate.normalize(),
+            rate=plain_rate(row.rate),
             maturity=row.maturity,
             counterparty=row.counterparty,
             created_at=row.created_at,

@@ -76,6 +76,10 @@ class MarketAnalysisRow:
     compliance: ComplianceStatus = strawberry.field(description="Whether it may be sold there.")  # type: ignore[valid-type]
     missing: list[str] = strawberry.field(description="What compliance still needs.")
     problems: list[str] = strawberry.field(description="What kept figures from being computed or exact.")
+    fee_schedule: str = strawberry.field(
+        description="CHANNEL: the channel's own fees; MARKETPLACE_CATEGORY: the platform's published fee for "
+        "the product's category on that marketplace."
+    )
     _product_id: strawberry.Private[uuid.UUID]
     _channel_id: strawberry.Private[uuid.UUID]
 
@@ -103,6 +107,7 @@ class MarketAnalysisRow:
             compliance=row.compliance,
             missing=row.missing,
             problems=row.problems,
+            fee_schedule=row.fee_schedule,
             _product_id=row.product_id,
             _channel_id=row.channel_id,
         )

@@ -42,12 +42,13 @@ def plain_rate(rate: Decimal) -> Decimal:
 def realised_gain_loss(
     held: Money, order_rate: Decimal | None, settlement_rate: Decimal, home: str
 ) -> Money | None:
-    """What the rate's move between placement and settlement made on the money held: held x (settlement
-    rate - order-time rate), in the home currency, rounded to its minor units. Negative is a loss; None
-    when the order-time rate is unknown."""
+    """What the rate's move between placement and settlement made on the money held: what the settlement
+    paid, less what the money was booked at when the order was placed, each rounded to the home
+    currency's minor units as it would be booked. Negative is a loss; None when the order-time rate is
+    unknown."""
     if order_rate is None:
         return None
-    return Money.of(held.amount * (settlement_rate - order_rate), home)
+    return Money.of(held.amount * settlement_rate, home) - Money.of(held.amount * order_rate, home)
 
 
 @dataclass(frozen=True, slots=True)

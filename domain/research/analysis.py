@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.catalog.model import ProductCategory
 from domain.catalog.queries import CHANNELS, LISTINGS, PRODUCTS
 from domain.compliance.check import ComplianceStatus
 from domain.compliance.queries import assess
@@ -23,7 +24,7 @@ from domain.markets.reference import (
     reference,
     validate_market,
 )
-from domain.markets.rules import MarketRules, band_currency, duty_rate, regime_for, rules_as_of
+from domain.markets.rules import MarketRules, band_currency, duty_rate, fee_for, regime_for, rules_as_of
 from domain.research.landed import Costs, Incoterm, Landed, chargeable_kg, landed
 from domain.shared.errors import DomainError, NotFound
 from domain.shared.money import Money
@@ -77,6 +78,7 @@ class AnalysisRow:
     compliance: ComplianceStatus = ComplianceStatus.READY
     missing: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    fee_schedule: str = "CHANNEL"
     rank: int = 0
 
     @property
@@ -202,6 +204,8 @@ async def _row(
     if row.unit_cost is None or (value is None and band is not None):
         return row
     zero = Money.zero(currency)
+    fees = await _fees(book, channel, product.category, rules.as_of)
+    row.fee_schedule = fees.source
     for estimate in reference().shipping:
         if not estimate.validity.covers(rules.as_of):
             continue
@@ -218,9 +222,9 @@ async def _row(
         costs = Costs(
             price=row.price,
             unit_cost=row.unit_cost,
-            referral_rate=channel.referral_rate,
-            minimum_referral_fee=Money.of(channel.minimum_referral_fee, currency),
-            per_order_fee=Money.of(channel.per_order_fee, currency),
+            referral_rate=fees.referral_rate,
+            minimum_referral_fee=fees.minimum,
+            per_order_fee=fees.per_order,
             shipping=cost,
             tax_rate=tax_rate,
             regime=regime,
@@ -237,6 +241,37 @@ async def _row(
             f"no duty rate known for HS {product.hs_code[:6]} in {rules.market.code}: duty counted as 0"
         )
     return row
+
+
+@dataclass(frozen=True)
+class Fees:
+    referral_rate: Decimal
+    minimum: Money
+    per_order: Money
+    source: str  # CHANNEL: the channel's own schedule; MARKETPLACE_CATEGORY: the platform's for the category
+
+
+async def _fees(book: RateBook, channel: Any, category: ProductCategory, day: date) -> Fees:
+    """The platform's published fee for the product's category on the channel's marketplace, where the
+    rules have one; otherwise the channel's own schedule (one rate for every category)."""
+    own = Fees(
+        channel.referral_rate,
+        Money.of(channel.minimum_referral_fee, channel.currency),
+        Money.of(channel.per_order_fee, channel.currency),
+        "CHANNEL",
+    )
+    marketplace = reference().markets.get(channel.country)
+    if marketplace is None:
+        return own
+    rule = fee_for(rules_as_of(marketplace, day), channel.platform, category)
+    if rule is None or rule.category is None:
+        return own
+    zero = Money.zero(channel.currency)
+    minimum = await book.to(rule.minimum_fee, channel.currency) if rule.minimum_fee else zero
+    per_order = await book.to(rule.per_order_fee, channel.currency) if rule.per_order_fee else zero
+    if minimum is None or per_order is None:
+        return own
+    return Fees(rule.referral_rate, minimum, per_order, "MARKETPLACE_CATEGORY")
 
 
 async def _regime(
