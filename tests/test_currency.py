@@ -181,3 +181,15 @@ async def test_bad_locks_are_refused(
     assert result["rateLock"] is None
     assert [(e["code"], e["field"]) for e in result["userErrors"]] == [(code, field)]
     assert (await seller.gql("{ rateLocks { totalCount } }"))["rateLocks"]["totalCount"] == 0
+
+
+async def test_an_import_takes_a_bom_and_refuses_extra_values_and_repeats(seller: Seller) -> None:
+    bom = "\ufeffdate,base,quote,rate\n2026-11-01,USD,CNY,7.10\n"
+    assert (await seller.gql(IMPORT, {"csv": bom}))["exchangeRatesImport"]["ratesWritten"] == 1
+    extra = "date,base,quote,rate\n2026-11-02,USD,CNY,7.10,oops\n"
+    [error] = (await seller.gql(IMPORT, {"csv": extra}))["exchangeRatesImport"]["userErrors"]
+    assert (error["code"], error["field"]) == ("INVALID_CSV", ["input", "csv", "line 2"])
+    twice = "date,base,quote,rate\n2026-11-03,USD,CNY,7.10\n2026-11-03,USD,CNY,7.20\n"
+    [error] = (await seller.gql(IMPORT, {"csv": twice}))["exchangeRatesImport"]["userErrors"]
+    assert "repeats the USD/CNY rate of line 2" in error["message"]
+    assert (await seller.gql("{ exchangeRates { totalCount } }"))["exchangeRates"]["totalCount"] == 1

@@ -103,7 +103,7 @@ def _day_start(day: date) -> datetime:
 
 async def import_rates(uow: UnitOfWork, text: str) -> int:
     """CSV with the header `date,base,quote,rate`; a date means that day's start (UTC). All or nothing."""
-    reader = csv.DictReader(io.StringIO(text.strip()))
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff").strip()))  # spreadsheets often lead with a BOM
     if reader.fieldnames is None or [f.strip().lower() for f in reader.fieldnames] != [
         "date",
         "base",
@@ -114,12 +114,15 @@ async def import_rates(uow: UnitOfWork, text: str) -> int:
             "INVALID_CSV", "The first line must be the header: date,base,quote,rate", ["input", "csv"]
         )
     rows = []
+    seen: dict[tuple[str, str, datetime], int] = {}
     for line, row in enumerate(reader, start=2):
         where = ["input", "csv", f"line {line}"]
         if line - 1 > MAX_IMPORT_ROWS:
             raise DomainError(
                 "INVALID_CSV", f"Import at most {MAX_IMPORT_ROWS} rates at a time.", ["input", "csv"]
             )
+        if None in row:
+            raise DomainError("INVALID_CSV", f"Line {line} has more values than the header's four.", where)
         values = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
         try:
             raw = values["date"]
@@ -135,6 +138,13 @@ async def import_rates(uow: UnitOfWork, text: str) -> int:
             rate = _rate(values["rate"], where)
         except DomainError as error:
             raise DomainError(error.code, f"Line {line}: {error.message}", where) from None
+        if (base, quote, as_of) in seen:
+            raise DomainError(
+                "INVALID_CSV",
+                f"Line {line} repeats the {base}/{quote} rate of line {seen[base, quote, as_of]}.",
+                where,
+            )
+        seen[base, quote, as_of] = line
         rows.append((base, quote, rate, as_of))
     if not rows:
         raise DomainError("INVALID_CSV", "The file has no rates below its header.", ["input", "csv"])
