@@ -268,3 +268,14 @@ async def test_the_platforms_category_fee_applies_where_the_rules_have_one(selle
     for product, fee in ((phones, "3.99"), (tee, "8.48")):
         [row] = (await seller.gql(query, {"p": product, "c": [channel]}))["marketAnalysis"]
         assert row == {"feeSchedule": "MARKETPLACE_CATEGORY", "best": {"fees": {"amount": fee}}}
+
+
+def test_courier_regimes_do_not_apply_to_post() -> None:
+    """Canada, 35 CAD from the US: by courier, CUSMA leaves it tax-free; by post only CAD 20 is."""
+    from domain.markets.reference import ShippingMethod
+
+    rules = rules_as_of(validate_market("CA"), TODAY_FOR_TESTS)
+    courier = regime_for(rules, Money.of("35", "CAD"), "US", ShippingMethod.EXPRESS)
+    post = regime_for(rules, Money.of("35", "CAD"), "US", ShippingMethod.POSTAL)
+    assert courier is not None and courier.name == "CUSMA_COURIER"
+    assert post is not None and post.name == "STANDARD_IMPORT"

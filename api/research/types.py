@@ -31,6 +31,7 @@ def _money(value: DomainMoney) -> Money:
 class LandedCost:
     method: ShippingMethod = strawberry.field(description="The shipping method.")  # type: ignore[valid-type]
     transit_days: str = strawberry.field(description="Typical transit time.")
+    scheme: str | None = strawberry.field(description="The low-value regime the parcel falls under this way.")
     shipping: Money = strawberry.field(description="Shipping estimate for one unit (planning figure).")
     duty: Money = strawberry.field(description="Duty the seller pays.")
     tax: Money = strawberry.field(description="Consumption tax the seller answers for, out of the price.")
@@ -50,6 +51,7 @@ class LandedCost:
         return cls(
             method=option.method,
             transit_days=option.transit_days,
+            scheme=option.scheme,
             shipping=_money(option.cost),
             duty=_money(figures.duty),
             tax=_money(figures.tax),

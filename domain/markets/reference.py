@@ -28,6 +28,13 @@ from domain.shared.money import Money
 UNIONS = {"EU": "European Union"}
 
 
+class ShippingMethod(StrEnum):
+    POSTAL = "POSTAL"
+    EXPRESS = "EXPRESS"
+    AIR_FREIGHT = "AIR_FREIGHT"
+    SEA_FREIGHT = "SEA_FREIGHT"
+
+
 class TaxKind(StrEnum):
     VAT = "VAT"
     GST = "GST"
@@ -62,13 +69,6 @@ class RegistrationKind(StrEnum):
     ICP_FILING = "ICP_FILING"
     EPR = "EPR"
     RESPONSIBLE_PERSON = "RESPONSIBLE_PERSON"
-
-
-class ShippingMethod(StrEnum):
-    POSTAL = "POSTAL"
-    EXPRESS = "EXPRESS"
-    AIR_FREIGHT = "AIR_FREIGHT"
-    SEA_FREIGHT = "SEA_FREIGHT"
 
 
 class Confidence(StrEnum):
@@ -138,6 +138,7 @@ class RegimeRule:
     duty_per_line: Money | None
     flat_rate: Decimal | None
     deduction: Money | None
+    methods: frozenset[ShippingMethod]  # empty: however the parcel travels
     validity: Validity
 
 
@@ -376,6 +377,7 @@ def _regime(entry: _Entry, markets: Mapping[str, Market]) -> RegimeRule:
         duty_per_line=entry.money("duty_per_line"),
         flat_rate=entry.rate("flat_rate"),
         deduction=entry.money("deduction"),
+        methods=frozenset(ShippingMethod(m) for m in entry.raw.get("methods", [])),
         validity=entry.validity(),
     )
     if duty is DutyTreatment.PER_TARIFF_LINE and rule.duty_per_line is None:

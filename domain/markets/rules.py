@@ -14,6 +14,7 @@ from domain.markets.reference import (
     Reference,
     RegimeRule,
     RegistrationRule,
+    ShippingMethod,
     TaxRule,
     reference,
 )
@@ -66,13 +67,17 @@ def band_currency(regime: RegimeRule) -> str | None:
     return bound.currency if bound else None
 
 
-def regime_for(rules: MarketRules, value: Money, origin: str) -> RegimeRule | None:
+def regime_for(
+    rules: MarketRules, value: Money, origin: str, method: ShippingMethod | None = None
+) -> RegimeRule | None:
     """The low-value regime a consignment falls under: rules for its origin win over general ones, and
-    the narrowest band wins. `value` must be in the regimes' band currency (see `band_currency`)."""
+    the narrowest band wins. `value` must be in the regimes' band currency (see `band_currency`); with a
+    `method`, regimes for other ways of travelling (courier-only ones, say) are left out."""
     candidates = [
         r
         for r in rules.regimes
         if (not r.origins or origin in r.origins)
+        and (method is None or not r.methods or method in r.methods)
         and (band_currency(r) in (None, value.currency))
         and in_band(r, value)
     ]

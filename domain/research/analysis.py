@@ -62,6 +62,7 @@ class ShippingOption:
     cost: Money
     transit_days: str
     landed: Landed
+    scheme: str | None  # the low-value regime the parcel falls under when it travels this way
 
 
 @dataclass
@@ -194,21 +195,29 @@ async def _row(
         raise DomainError("INVALID_AMOUNT", "A price to analyse must be above zero.", ["price"])
     tax_rate = next((t.rate for t in rules.taxes if t.rate is not None), None)
     band = next((band_currency(r) for r in rules.regimes if band_currency(r)), None)
-    regime, value = await _regime(book, rules, row.price, tax_rate, incoterm, product.origin_country, band)
-    if value is None:
-        row.problems.append(f"no {currency}/{band} rate to place the value in a regime band")
-    row.scheme = regime.name if regime else None
     duty = duty_rate(rules, product.hs_code)
-    per_line = await into(regime.duty_per_line, "per-line duty") if regime else None
-    deduction = await into(regime.deduction, "duty deduction") if regime else None
-    if row.unit_cost is None or (value is None and band is not None):
+    if row.unit_cost is None:
         return row
     zero = Money.zero(currency)
     fees = await _fees(book, channel, product.category, rules.as_of)
     row.fee_schedule = fees.source
-    for estimate in reference().shipping:
-        if not estimate.validity.covers(rules.as_of):
-            continue
+    estimates = [e for e in reference().shipping if e.validity.covers(rules.as_of)]
+    if not estimates:
+        row.problems.append(f"no shipping estimates for {rules.as_of}")
+    for estimate in estimates:
+        method = estimate.method
+        # The regime can depend on how the parcel travels (post or courier), so each method has its own.
+        regime, value = await _regime(
+            book, rules, row.price, tax_rate, incoterm, product.origin_country, band, method
+        )
+        if value is None and band is not None:
+            row.problems.append(f"no {currency}/{band} rate to place the value in a regime band")
+            break
+        if regime is None:
+            row.problems.append(
+                f"no import regime known for {method.value.lower()} consignments of this value to "
+                f"{rules.market.code}: counted as a standard import"
+            )
         kg = chargeable_kg(
             product.weight_grams,
             product.length_mm,
@@ -216,7 +225,9 @@ async def _row(
             product.height_mm,
             estimate.volumetric_divisor,
         )
-        cost = await into(estimate.base + estimate.per_kg * kg, f"{estimate.method.value.lower()} shipping")
+        cost = await into(estimate.base + estimate.per_kg * kg, f"{method.value.lower()} shipping")
+        per_line = await into(regime.duty_per_line, "per-line duty") if regime else None
+        deduction = await into(regime.deduction, "duty deduction") if regime else None
         if cost is None:
             continue
         costs = Costs(
@@ -233,9 +244,13 @@ async def _row(
             flat_deduction=deduction,
             incoterm=incoterm,
         )
-        row.options.append(ShippingOption(estimate.method, cost, estimate.transit_days, landed(costs)))
-    if not row.options:
-        row.problems.append(f"no shipping estimates for {rules.as_of}")
+        row.options.append(
+            ShippingOption(
+                method, cost, estimate.transit_days, landed(costs), regime.name if regime else None
+            )
+        )
+    best = row.best
+    row.scheme = best.scheme if best else None
     if row.options and row.options[0].landed.duty_rate_unknown:
         row.problems.append(
             f"no duty rate known for HS {product.hs_code[:6]} in {rules.market.code}: duty counted as 0"
@@ -282,13 +297,14 @@ async def _regime(
     incoterm: Incoterm,
     origin: str,
     band: str | None,
+    method: ShippingMethod,
 ) -> tuple[RegimeRule | None, Money | None]:
     """The regime and the value that placed it. Bands are on the goods' value without tax: a price that
     includes the tax (DDP, or a regime that collects it at sale) is taken net of it first."""
 
     async def place(value: Money) -> tuple[RegimeRule | None, Money | None]:
         in_band = value if band is None else await book.to(value, band)
-        return (None, None) if in_band is None else (regime_for(rules, in_band, origin), in_band)
+        return (None, None) if in_band is None else (regime_for(rules, in_band, origin, method), in_band)
 
     net = Money.of(price.amount / (1 + (tax_rate or Decimal(0))), price.currency)
     regime, value = await place(net)
