@@ -279,3 +279,30 @@ def test_courier_regimes_do_not_apply_to_post() -> None:
     post = regime_for(rules, Money.of("35", "CAD"), "US", ShippingMethod.POSTAL)
     assert courier is not None and courier.name == "CUSMA_COURIER"
     assert post is not None and post.name == "STANDARD_IMPORT"
+
+
+async def test_an_own_shop_needs_the_ioss_registration_to_collect_vat_at_sale(seller: Seller) -> None:
+    """Own shop, DE, 19.99 EUR, DAP. Without IOSS the consumer pays at the door the EUR 3 duty and 19% VAT
+    on goods and duty: 3.00 + 22.99 x 0.19 = 7.37. With IOSS the seller collects 3.19 VAT at sale."""
+    await _rates(seller)
+    shop = await create_channel(seller, "EUR", name="Own shop", country="DE", platform="OWN_STORE")
+    product = await create_product(seller, "TEE-SHOP")
+    query = """query ($p: ID!, $c: [ID!]!) { marketAnalysis(productId: $p, markets: ["DE"], channelIds: $c,
+      price: {amount: "19.99", currency: "EUR"}, incoterm: DAP) { problems
+      best { tax { amount } duty { amount } consumerPaysOnDelivery { amount } } } }"""
+    [without] = (await seller.gql(query, {"p": product, "c": [shop]}))["marketAnalysis"]
+    assert without["problems"] == ["IOSS registration missing: IOSS tax counted as collected at the border"]
+    assert without["best"] == {
+        "tax": {"amount": "0.00"},
+        "duty": {"amount": "0.00"},
+        "consumerPaysOnDelivery": {"amount": "7.37"},
+    }
+    await seller.gql("""mutation { registrationAdd(input: {kind: IOSS, scope: "EU", number: "IM2760000001",
+      issuer: "BZSt", validFrom: "2026-01-01"}) { userErrors { code } } }""")
+    [registered] = (await seller.gql(query, {"p": product, "c": [shop]}))["marketAnalysis"]
+    assert registered["problems"] == []
+    assert registered["best"] == {
+        "tax": {"amount": "3.19"},
+        "duty": {"amount": "3.00"},
+        "consumerPaysOnDelivery": {"amount": "0.00"},
+    }

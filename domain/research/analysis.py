@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -11,9 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.catalog.model import ProductCategory
+from domain.catalog.model import Platform, ProductCategory
 from domain.catalog.queries import CHANNELS, LISTINGS, PRODUCTS
-from domain.compliance.check import ComplianceStatus
+from domain.compliance.check import ComplianceStatus, RequirementKind
 from domain.compliance.queries import assess
 from domain.currency.rates import convert
 from domain.markets.reference import (
@@ -139,8 +139,13 @@ async def analyse(
         rules = rules_as_of(market, at.date())
         report = await assess(conn, ws, product.id, market.code, at.date())
         for channel_id in dict.fromkeys(channel_ids):
+            held = frozenset(
+                r.code
+                for r in (report.requirements if report else ())
+                if r.kind is RequirementKind.REGISTRATION and r.met
+            )
             row = await _row(
-                book, rules, product, channels[channel_id], listed.get(channel_id), price, incoterm
+                book, rules, product, channels[channel_id], listed.get(channel_id), price, incoterm, held
             )
             if report is not None:
                 row.compliance = report.status
@@ -173,6 +178,7 @@ async def _row(
     listed: Money | None,
     asked: Money | None,
     incoterm: Incoterm,
+    registrations: frozenset[str] = frozenset(),
 ) -> AnalysisRow:
     currency = channel.currency
     row = AnalysisRow(product.id, rules.market.code, channel.id, channel.name, currency)
@@ -213,6 +219,7 @@ async def _row(
         if value is None and band is not None:
             row.problems.append(f"no {currency}/{band} rate to place the value in a regime band")
             break
+        regime = _usable(regime, rules, channel, registrations, row.problems)
         if regime is None:
             row.problems.append(
                 f"no import regime known for {method.value.lower()} consignments of this value to "
@@ -256,6 +263,27 @@ async def _row(
             f"no duty rate known for HS {product.hs_code[:6]} in {rules.market.code}: duty counted as 0"
         )
     return row
+
+
+# Shops of the seller's own: no marketplace collects tax at sale for them as the deemed supplier.
+OWN_SHOPS = frozenset({Platform.OWN_STORE, Platform.SHOPIFY})
+
+
+def _usable(
+    regime: RegimeRule | None, rules: MarketRules, channel: Any, held: frozenset[str], problems: list[str]
+) -> RegimeRule | None:
+    """A collect-at-sale scheme needs someone registered to collect: the marketplace (as deemed supplier),
+    or, selling through an own shop, the seller's registration for it. Without either, the tax is
+    collected at the border as if there were no scheme."""
+    if regime is None or regime.tax is not TaxCollection.AT_SALE or channel.platform not in OWN_SHOPS:
+        return regime
+    needed = [r.kind.value for r in rules.registrations if r.scope == regime.scope]
+    if not needed or any(kind in held for kind in needed):
+        return regime
+    note = f"{' or '.join(needed)} registration missing: {regime.name} tax counted as collected at the border"
+    if note not in problems:
+        problems.append(note)
+    return replace(regime, tax=TaxCollection.AT_BORDER)
 
 
 @dataclass(frozen=True)
