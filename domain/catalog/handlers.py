@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -21,10 +20,9 @@ from domain.catalog.model import (
     ProductCategory,
 )
 from domain.compliance.handlers import ensure_listable
-from domain.db.base import Base
-from domain.db.uow import UnitOfWork, constraint_name
+from domain.db.uow import UnitOfWork, constraint_name, get_owned
 from domain.shared.countries import validate_country
-from domain.shared.errors import DomainError, NotFound
+from domain.shared.errors import DomainError
 from domain.shared.money import Money, validate_currency
 from domain.shared.text import required_text
 
@@ -38,20 +36,6 @@ DEFAULT_REFERRAL_RATES: dict[Platform, Decimal] = {
     Platform.ALIEXPRESS: Decimal("0.08"),
     Platform.WISH: Decimal("0.15"),
 }
-
-M = TypeVar("M", bound=Base)
-
-
-async def get_owned(uow: UnitOfWork, model: type[M], id_: uuid.UUID, what: str, field: list[str]) -> M:
-    """Load a row of this workspace by ID; another workspace's row is as absent as one that never was."""
-    found = (
-        await uow.session.scalars(
-            sa.select(model).where(model.workspace_id == uow.workspace_id, model.id == id_)  # type: ignore[attr-defined]
-        )
-    ).one_or_none()
-    if found is None:
-        raise NotFound(what, field)
-    return found
 
 
 def _positive(value: int, name: str, unit: str) -> int:

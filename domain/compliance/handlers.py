@@ -13,7 +13,7 @@ from domain.compliance.check import EXPIRY_WARNING, ComplianceStatus
 from domain.compliance.model import GLOBAL, CertificationCode, ProductCertification, Registration
 from domain.compliance.queries import assess
 from domain.compliance.timers import EXPIRED, EXPIRING
-from domain.db.uow import UnitOfWork
+from domain.db.uow import UnitOfWork, get_owned
 from domain.markets.reference import UNIONS, RegistrationKind, reference
 from domain.shared.countries import validate_country
 from domain.shared.errors import DomainError
@@ -110,8 +110,6 @@ async def add_registration(uow: UnitOfWork, cmd: AddRegistration) -> uuid.UUID:
 
 
 async def certify_product(uow: UnitOfWork, cmd: CertifyProduct) -> uuid.UUID:
-    from domain.catalog.handlers import get_owned  # catalog's handlers pass the listing gate below
-
     values = _checked(cmd.held)
     product = await get_owned(uow, Product, cmd.product_id, "product", ["input", "productId"])
     certification = ProductCertification(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -15,9 +15,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from domain.accounts.handlers import Principal
 from domain.accounts.model import WorkspaceKind
-from domain.db.base import APP_ROLE, RECORDED, WORKSPACE_SETTING, RecordsEvents
+from domain.db.base import APP_ROLE, RECORDED, WORKSPACE_SETTING, Base, RecordsEvents
 from domain.shared.clock import Clock
-from domain.shared.errors import ConcurrentChange
+from domain.shared.errors import ConcurrentChange, NotFound
 from domain.timeline import Event
 
 # One statement enters the workspace: it switches to the role that row-level security applies to, names
@@ -130,3 +130,18 @@ def constraint_name(error: IntegrityError) -> str | None:
     diag: Any = getattr(error.orig, "diag", None)
     name = getattr(diag, "constraint_name", None)
     return str(name) if name else None
+
+
+M = TypeVar("M", bound=Base)
+
+
+async def get_owned(uow: UnitOfWork, model: type[M], id_: uuid.UUID, what: str, field: list[str]) -> M:
+    """Load a row of this workspace by ID; another workspace's row is as absent as one that never was."""
+    found = (
+        await uow.session.scalars(
+            sa.select(model).where(model.workspace_id == uow.workspace_id, model.id == id_)  # type: ignore[attr-defined]
+        )
+    ).one_or_none()
+    if found is None:
+        raise NotFound(what, field)
+    return found

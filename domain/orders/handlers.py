@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from domain.catalog.handlers import currency_mismatch, get_owned
+from domain.catalog.handlers import currency_mismatch
 from domain.catalog.model import Channel, Listing, ListingStatus, Product
 from domain.clock.rules import schedule
 from domain.currency import fx
 from domain.currency.rates import convert
-from domain.db.uow import UnitOfWork
+from domain.db.uow import UnitOfWork, get_owned
 from domain.orders.model import (
     CancelReason,
     Order,

@@ -9,9 +9,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 
-from domain.catalog.handlers import get_owned
 from domain.catalog.model import Channel, Product
-from domain.db.uow import UnitOfWork
+from domain.db.uow import UnitOfWork, get_owned
 from domain.shared.countries import validate_country
 from domain.shared.errors import DomainError, NotFound
 from domain.shared.text import required_text
