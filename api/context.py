@@ -12,7 +12,7 @@ import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -111,9 +111,6 @@ class RequestContext:
         if self._conn is not None:
             await self._conn.close()
             self._conn = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"request": self.request, "response": self.response}
 
 
 Info = strawberry.Info[RequestContext, None]

@@ -38,9 +38,6 @@ class ValidityMixin:
     documents: Mapped[list[str]] = mapped_column(ARRAY(sa.String(500)))
     created_at: Mapped[datetime]
 
-    def valid_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
-
 
 class Registration(ValidityMixin, RecordsEvents, WorkspaceOwned, Base):
     """A registration the seller holds in a market (its ISO code), a union (EU) or GLOBAL."""

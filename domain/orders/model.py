@@ -207,9 +207,6 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
         self._touch()
         self.record(event, at, **data)
 
-    def next_states(self) -> list[OrderStatus]:
-        return sorted(ORDER_TRANSITIONS[self.status])
-
     def confirm(self, at: datetime) -> None:
         if self.status is OrderStatus.PAID and self.refundable <= 0:
             raise DomainError(

@@ -70,7 +70,6 @@ class AnalysisRow:
     product_id: uuid.UUID
     market: str
     channel_id: uuid.UUID
-    channel_name: str
     currency: str
     price: Money | None = None
     scheme: str | None = None
@@ -181,7 +180,7 @@ async def _row(
     registrations: frozenset[str] = frozenset(),
 ) -> AnalysisRow:
     currency = channel.currency
-    row = AnalysisRow(product.id, rules.market.code, channel.id, channel.name, currency)
+    row = AnalysisRow(product.id, rules.market.code, channel.id, currency)
 
     async def into(money: Money | None, what: str) -> Money | None:
         if money is None:
