@@ -3,6 +3,8 @@ bad queries, and an incident ID (never a trace) for anything unexpected."""
 
 import logging
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from typing import Any
 
@@ -45,6 +47,16 @@ def user_error_type(name: str, codes: type[StrEnum], area: str) -> type:
         message: str = strawberry.field(description="What is wrong and what to do, in plain words.")
 
     return UserError
+
+
+@contextmanager
+def refusals_as_errors() -> Iterator[None]:
+    """Queries have no userErrors: a domain refusal inside one (an unknown market, no rate) becomes a
+    GraphQL error carrying its code and message."""
+    try:
+        yield
+    except DomainError as error:
+        raise GraphQLError(error.message, extensions={"code": error.code}) from None
 
 
 def to_user_error(error_type: type, codes: type[StrEnum], error: DomainError) -> Any:

@@ -12,11 +12,11 @@ from graphql import GraphQLError
 from api.accounts.queries import load_workspace
 from api.compliance.types import ComplianceReport, ProductCertification, Registration
 from api.context import Info
+from api.errors import refusals_as_errors
 from api.paging import After, First, connection, query_id
 from api.prefetch import Relation
 from api.relay import Connection
 from domain.compliance.queries import CERTIFICATIONS, REGISTRATIONS, assess
-from domain.shared.errors import DomainError
 
 
 @strawberry.type
@@ -76,10 +76,8 @@ class ComplianceQuery:
         product = query_id(product_id, "Product", "productId")
         day = as_of or (await load_workspace(ctx)).now.date()
         ws = ctx.workspace_id
-        try:
+        with refusals_as_errors():
             report = await ctx.read(lambda conn: assess(conn, ws, product, market, day))
-        except DomainError as error:
-            raise GraphQLError(error.message, extensions={"code": error.code}) from None
         if report is None:
             raise GraphQLError("No product with that ID in this workspace.", extensions={"code": "NOT_FOUND"})
         return ComplianceReport.of(report)

@@ -7,10 +7,10 @@ from typing import Annotated
 
 import sqlalchemy as sa
 import strawberry
-from graphql import GraphQLError
 
 from api.context import Info
 from api.currency.types import Conversion, ExchangeRate, RateLock
+from api.errors import refusals_as_errors
 from api.money import Money, MoneyInput
 from api.paging import After, First, connection
 from api.prefetch import Relation
@@ -18,7 +18,6 @@ from api.relay import Connection
 from domain.currency.fx import plain_rate
 from domain.currency.queries import LOCKS, RATES
 from domain.currency.rates import convert
-from domain.shared.errors import DomainError
 from domain.shared.money import Money as DomainMoney
 
 
@@ -58,11 +57,9 @@ class CurrencyQuery:
         ctx = info.context
         moment = at or (await load_workspace(ctx)).now
         ws = ctx.workspace_id
-        try:
+        with refusals_as_errors():
             money = DomainMoney.of(amount.amount, amount.currency)
             done = await ctx.read(lambda conn: convert(conn, ws, money, to, moment))
-        except DomainError as error:
-            raise GraphQLError(error.message, extensions={"code": error.code}) from None
         return Conversion(
             amount=Money.of(done.money.amount, done.money.currency),
             rate=plain_rate(done.rate),

@@ -6,14 +6,13 @@ from datetime import date
 from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
 
 from api.accounts.queries import load_workspace
 from api.context import Info
+from api.errors import refusals_as_errors
 from api.markets.types import MarketRules
 from domain.markets import reference as ref
 from domain.markets.rules import rules_as_of
-from domain.shared.errors import DomainError
 
 
 @strawberry.type(description="A destination country Tradelane has rules for.")
@@ -32,10 +31,8 @@ class Market:
         ] = None,
     ) -> MarketRules:
         day = date or (await load_workspace(info.context)).now.date()
-        try:
+        with refusals_as_errors():
             return MarketRules.of(rules_as_of(self._market, day))
-        except DomainError as error:
-            raise GraphQLError(error.message, extensions={"code": error.code}) from None
 
     @classmethod
     def of(cls, market: ref.Market) -> Market:
@@ -50,10 +47,8 @@ class MarketQuery:
 
     @strawberry.field(description="One market by its ISO 3166-1 alpha-2 code.")
     def market(self, code: Annotated[str, strawberry.argument(description="e.g. DE, GB, US.")]) -> Market:
-        try:
+        with refusals_as_errors():
             return Market.of(ref.validate_market(code))
-        except DomainError as error:
-            raise GraphQLError(error.message, extensions={"code": error.code}) from None
 
     @strawberry.field(description="The version of the reference rules in use.")
     def reference_rules_version(self) -> str:

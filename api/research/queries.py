@@ -6,16 +6,15 @@ from datetime import datetime
 from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
 
 from api.accounts.queries import load_workspace
 from api.context import Info
+from api.errors import refusals_as_errors
 from api.money import MoneyInput
 from api.paging import query_id
 from api.research.types import Incoterm, MarketAnalysisRow
 from domain.research import analysis
 from domain.research.landed import Incoterm as DomainIncoterm
-from domain.shared.errors import DomainError
 from domain.shared.money import Money
 
 AS_OF = strawberry.argument(description="The moment for rates and rules; default: the workspace clock's now.")
@@ -42,13 +41,11 @@ class ResearchQuery:
         channels = [query_id(c, "Channel", "channelIds") for c in channel_ids]
         moment = as_of or (await load_workspace(ctx)).now
         ws = ctx.workspace_id
-        try:
+        with refusals_as_errors():
             asked = Money.of(price.amount, price.currency, ["price"]) if price else None
             rows = await ctx.read(
                 lambda conn: analysis.analyse(conn, ws, product, markets, channels, asked, incoterm, moment)
             )
-        except DomainError as error:
-            raise GraphQLError(error.message, extensions={"code": error.code}) from None
         return [MarketAnalysisRow.of(row) for row in rows]
 
     @strawberry.field(description="The catalogue ranked for one market: each product's best channel there.")
@@ -62,8 +59,6 @@ class ResearchQuery:
         ctx = info.context
         moment = as_of or (await load_workspace(ctx)).now
         ws = ctx.workspace_id
-        try:
+        with refusals_as_errors():
             rows = await ctx.read(lambda conn: analysis.select_products(conn, ws, market, incoterm, moment))
-        except DomainError as error:
-            raise GraphQLError(error.message, extensions={"code": error.code}) from None
         return [MarketAnalysisRow.of(row) for row in rows]
