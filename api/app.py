@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from api.context import RequestContext, Services
+from api.webhooks import tracking_webhook
 from api.graphiql import STATIC_DIR, DemoIds, render_page
 from api.schema import schema
 from domain.clock.service import fire_live_timers
@@ -105,6 +106,7 @@ def create_app(
             Route("/healthz", health),
             Mount("/graphql/static", StaticFiles(directory=STATIC_DIR), name="graphiql-static"),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/webhooks/tracking/{endpoint}", tracking_webhook(services), methods=["POST"]),  # type: ignore[arg-type]
         ],
         lifespan=lifespan,
     )

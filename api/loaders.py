@@ -13,10 +13,13 @@ from strawberry.dataloader import DataLoader
 from domain.catalog.queries import CHANNELS, LISTINGS, PRODUCTS
 from domain.compliance.queries import CERTIFICATIONS, REGISTRATIONS
 from domain.currency.queries import LOCKS, RATES
+from domain.customs.queries import DECLARATION_ITEMS, DECLARATIONS
 from domain.db import reads
 from domain.db.reads import Row
+from domain.logistics.queries import PACKAGES, SHIPMENT_LINES, SHIPMENTS, TRACKING_EVENTS
 from domain.orders.queries import ORDER_LINES, ORDERS, PAYMENTS
 from domain.stock.queries import LOTS, RESERVATIONS, STOCK_LEVELS, WAREHOUSES
+from domain.taxes.queries import TAX_ENTRIES
 from domain.timeline import EventView, timelines
 
 if TYPE_CHECKING:
@@ -76,6 +79,17 @@ class Loaders:
         self.order_reservations = DataLoader(self._grouped(RESERVATIONS, "order_id"))
         self.order_lines = DataLoader(self._grouped(ORDER_LINES, "order_id"))
         self.order_payments = DataLoader(self._grouped(PAYMENTS, "order_id"))
+        self.shipment = RowLoader(self._by_id(SHIPMENTS))
+        self.declaration = RowLoader(self._by_id(DECLARATIONS))
+        self.tax_entry = RowLoader(self._by_id(TAX_ENTRIES))
+        self.order_shipments = DataLoader(self._grouped(SHIPMENTS, "order_id"))
+        self.order_declarations = DataLoader(self._grouped(DECLARATIONS, "order_id"))
+        self.order_tax_entries = DataLoader(self._grouped(TAX_ENTRIES, "order_id"))
+        self.shipment_packages = DataLoader(self._grouped(PACKAGES, "shipment_id"))
+        self.shipment_lines = DataLoader(self._grouped(SHIPMENT_LINES, "shipment_id"))
+        self.tracking_events = DataLoader(self._grouped(TRACKING_EVENTS, "shipment_id"))
+        self.shipment_declarations = DataLoader(self._grouped(DECLARATIONS, "shipment_id"))
+        self.declaration_items = DataLoader(self._grouped(DECLARATION_ITEMS, "declaration_id"))
         self.timeline = DataLoader(self._timeline)
 
     def _by_id(self, table: sa.Table) -> Callable[[Sequence[uuid.UUID]], Awaitable[list[Row | None]]]:

@@ -27,6 +27,12 @@ from api.compliance.types import ProductCertification, Registration
 from api.context import Info
 from api.currency.fx import FxMutation, FxQuery
 from api.currency.mutations import CurrencyMutation
+from api.customs.mutations import CustomsMutation
+from api.customs.queries import CustomsQuery
+from api.customs.types import CustomsDeclaration
+from api.logistics.mutations import ShippingMutation
+from api.logistics.queries import ShippingQuery
+from api.logistics.types import Shipment
 from api.currency.queries import CurrencyQuery
 from api.currency.types import ExchangeRate, RateLock
 from api.errors import MaskUnexpectedErrors
@@ -41,6 +47,8 @@ from api.security import RequireApiKey
 from api.stock.mutations import StockMutation
 from api.stock.queries import StockQuery
 from api.stock.types import Lot, StockLevel, Warehouse
+from api.taxes.queries import TaxQuery
+from api.taxes.types import TaxEntry
 from domain.shared.errors import DomainError
 
 MAX_DEPTH = 10
@@ -60,6 +68,9 @@ NODE_TYPES: dict[str, tuple[str, Any]] = {
     "Warehouse": ("warehouse", Warehouse.from_row),
     "Lot": ("lot", Lot.from_row),
     "StockLevel": ("stock_level", StockLevel.from_row),
+    "Shipment": ("shipment", Shipment.from_row),
+    "CustomsDeclaration": ("declaration", CustomsDeclaration.from_row),
+    "TaxEntry": ("tax_entry", TaxEntry.from_row),
 }
 
 
@@ -74,6 +85,9 @@ class Query(
     FxQuery,
     StockQuery,
     ResearchQuery,
+    ShippingQuery,
+    CustomsQuery,
+    TaxQuery,
 ):
     @strawberry.field(description="Any object by its global ID; null if this workspace has no such object.")
     async def node(
@@ -102,6 +116,8 @@ class Mutation(
     CurrencyMutation,
     FxMutation,
     StockMutation,
+    ShippingMutation,
+    CustomsMutation,
 ):
     pass
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -14,10 +14,15 @@ from api.loaders import now_or_later
 from api.money import Money
 from api.relay import Node, to_global_id
 from api.stock.types import Reservation
+from api.taxes.types import TaxAssessment, TaxEntry
 from domain.currency.fx import plain_rate
 from domain.db.reads import Row
 from domain.orders import model
 from domain.timeline import EventView
+
+if TYPE_CHECKING:
+    from api.customs.types import CustomsDeclaration
+    from api.logistics.types import Shipment
 
 OrderStatus = strawberry.enum(model.OrderStatus, description="Where an order is in its life.")
 PaymentMethod = strawberry.enum(model.PaymentMethod, description="How the consumer pays.")
@@ -77,6 +82,7 @@ class Payment(Node):
 
 @strawberry.type(description="What the consumer bought: SKU, title and price as they were at placement.")
 class OrderLine:
+    id: strawberry.ID = strawberry.field(description="Names the line in shipment allocations.")
     sku: str = strawberry.field(description="The product's SKU when ordered.")
     title: str = strawberry.field(description="The product's title when ordered.")
     quantity: int = strawberry.field(description="How many units.")
@@ -100,6 +106,7 @@ class OrderLine:
     @classmethod
     def from_row(cls, row: Row) -> OrderLine:
         return cls(
+            id=to_global_id("OrderLine", row.id),
             sku=row.sku,
             title=row.title,
             quantity=row.quantity,
@@ -181,11 +188,19 @@ class Order(Node):
     placed_at: datetime = strawberry.field(description="When the consumer placed it (workspace clock).")
     confirm_by: datetime = strawberry.field(description="Unconfirmed by then, it is cancelled and refunded.")
     confirmed_at: datetime | None = strawberry.field(description="When the seller confirmed it.")
-    packed_at: datetime | None = strawberry.field(description="When it was packed.")
+    packed_at: datetime | None = strawberry.field(description="When it was packed (its first shipment made).")
+    shipped_at: datetime | None = strawberry.field(description="When its goods first left the seller.")
+    completed_at: datetime | None = strawberry.field(
+        description="When its shipments all ended (delivered, returned, lost or seized)."
+    )
     cancelled_at: datetime | None = strawberry.field(description="When it was cancelled.")
     cancel_reason: CancelReason | None = strawberry.field(description="Why it was cancelled.")  # type: ignore[valid-type]
     fx: OrderFx = strawberry.field(
         description="Its rate at placement and at settlement, and the FX gain or loss realised."
+    )
+    sale_taxes: TaxAssessment | None = strawberry.field(
+        description="Tax collected in the checkout price (IOSS, UK, AU, SG schemes), as assessed when it was "
+        "placed and kept so; no lines when the tax is due at the border instead."
     )
     _id: strawberry.Private[uuid.UUID]
     _channel_id: strawberry.Private[uuid.UUID]
@@ -211,6 +226,26 @@ class Order(Node):
     def reservations(self, info: Info) -> list[Reservation]:
         loader = info.context.loaders.order_reservations
         return now_or_later(loader, self._id, Reservation.from_rows)  # type: ignore[return-value]
+
+    @strawberry.field(description="Its shipments, oldest first, voided ones included.")
+    def shipments(self, info: Info) -> list[Annotated[Shipment, strawberry.lazy("api.logistics.types")]]:
+        from api.logistics.types import Shipment
+
+        return now_or_later(info.context.loaders.order_shipments, self._id, Shipment.from_rows)  # type: ignore[return-value]
+
+    @strawberry.field(description="Its export and import declarations, oldest first.")
+    def declarations(
+        self, info: Info
+    ) -> list[Annotated[CustomsDeclaration, strawberry.lazy("api.customs.types")]]:
+        from api.customs.types import CustomsDeclaration
+
+        return now_or_later(  # type: ignore[return-value]
+            info.context.loaders.order_declarations, self._id, CustomsDeclaration.from_rows
+        )
+
+    @strawberry.field(description="Its lines in the tax ledger: at-sale and border liabilities, payments, reversals.")
+    def tax_entries(self, info: Info) -> list[TaxEntry]:
+        return now_or_later(info.context.loaders.order_tax_entries, self._id, TaxEntry.from_rows)  # type: ignore[return-value]
 
     @strawberry.field(description="Every state change, oldest first.")
     def timeline(self, info: Info) -> list[TimelineEvent]:
@@ -241,6 +276,9 @@ class Order(Node):
             confirm_by=row.confirm_by,
             confirmed_at=row.confirmed_at,
             packed_at=row.packed_at,
+            shipped_at=row.shipped_at,
+            completed_at=row.completed_at,
+            sale_taxes=TaxAssessment.from_snapshot(row.sale_taxes),
             cancelled_at=row.cancelled_at,
             cancel_reason=row.cancel_reason,
             fx=OrderFx.from_row(row),

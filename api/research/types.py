@@ -9,15 +9,11 @@ from api.catalog.types import Channel, Product
 from api.compliance.types import ComplianceStatus
 from api.context import Info
 from api.money import Money
+from api.taxes.types import Incoterm
 from domain.markets import reference as ref
 from domain.research import analysis, landed
 from domain.shared.money import Money as DomainMoney
 
-Incoterm = strawberry.enum(
-    landed.Incoterm,
-    description="DDP: the seller delivers duty paid and bears every tax and duty. DAP: the consumer pays "
-    "what the border charges (unless the tax is collected at sale).",
-)
 ShippingMethod = strawberry.enum(ref.ShippingMethod, description="How a unit travels to the consumer.")
 
 

@@ -4,6 +4,7 @@ two (EU CN, US HTS) or four (EU TARIC, UK import) more."""
 from __future__ import annotations
 
 import csv
+from datetime import date
 from functools import cache
 from importlib import resources
 
@@ -44,3 +45,22 @@ def normalize_hs_code(code: str, field: list[str] | None = None) -> str:
     if digits[:6] not in subheadings():
         raise InvalidHsCode(code, f"subheading {digits[:6]} is not in the HS nomenclature", field)
     return digits
+
+
+# The HS editions Tradelane holds, with the days they are in force. HS 2028 takes effect on 2028-01-01;
+# its nomenclature is not loaded yet, so codes on declarations from that day cannot be checked.
+EDITIONS = (("HS 2022", date(2022, 1, 1), date(2028, 1, 1)),)
+
+
+def normalize_hs_code_on(code: str, day: date, field: list[str] | None = None) -> str:
+    """As `normalize_hs_code`, against the edition in force on `day`."""
+    for name, start, end in EDITIONS:
+        if start <= day < end:
+            return normalize_hs_code(code, field)
+    raise DomainError(
+        "HS_EDITION_NOT_LOADED",
+        f"No HS edition Tradelane holds is in force on {day} (it holds "
+        + ", ".join(f"{name} from {start} until {end}" for name, start, end in EDITIONS)
+        + "). Declare with a date inside those, or load the newer nomenclature.",
+        field,
+    )

@@ -45,7 +45,7 @@ def enum_column(enum: type[StrEnum], **kw: Any) -> Any:
             enum,
             native_enum=False,
             create_constraint=True,
-            length=32,
+            length=max(32, *(len(member.value) for member in enum)),
             values_callable=_values,
             name=enum.__name__.lower(),
         ),

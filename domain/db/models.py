@@ -5,16 +5,21 @@ from domain.catalog.model import Channel, Listing, Product
 from domain.clock.model import Timer
 from domain.compliance.model import ProductCertification, Registration
 from domain.currency.model import ExchangeRate, RateLock
+from domain.customs.model import CustomsDeclaration, DeclarationItem
 from domain.db.base import Base
 from domain.idempotency import IdempotencyRecord
+from domain.logistics.model import Shipment, ShipmentLine, ShipmentPackage, TrackingEvent, TrackingWebhook
 from domain.orders.model import Order, OrderLine, PaymentEntry
 from domain.stock.model import InboundLot, StockLevel, StockReservation, Warehouse
+from domain.taxes.model import TaxEntry
 from domain.timeline import Event
 
 __all__ = [
     "ApiKey",
     "Base",
     "Channel",
+    "CustomsDeclaration",
+    "DeclarationItem",
     "Event",
     "ExchangeRate",
     "IdempotencyRecord",
@@ -28,9 +33,15 @@ __all__ = [
     "RateLock",
     "Registration",
     "Seller",
+    "Shipment",
+    "ShipmentLine",
+    "ShipmentPackage",
     "StockLevel",
     "StockReservation",
+    "TaxEntry",
     "Timer",
+    "TrackingEvent",
+    "TrackingWebhook",
     "Warehouse",
     "Workspace",
 ]

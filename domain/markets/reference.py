@@ -3,6 +3,9 @@
 Every entry carries its scope, its validity (valid_from inclusive, valid_to exclusive) and its source.
 Countries come from ISO 3166 (pycountry) and each market's currency from CLDR (babel), as of the date
 asked: no hand-written country or currency tables.
+
+Each rule has an `id` made of what it says (scope, kind, band, start), not of where it sits in the file, so
+that an assessment snapshotted with a rule's id still names that rule after the file is reordered or grows.
 """
 
 from __future__ import annotations
@@ -71,6 +74,14 @@ class RegistrationKind(StrEnum):
     RESPONSIBLE_PERSON = "RESPONSIBLE_PERSON"
 
 
+class ValuationBasis(StrEnum):
+    """What a market's customs value takes in: CIF the goods with their transport (and insurance) to the
+    border, FOB the goods alone (as loaded for export)."""
+
+    CIF = "CIF"
+    FOB = "FOB"
+
+
 class Confidence(StrEnum):
     H = "H"
     M = "M"
@@ -92,6 +103,12 @@ class Validity:
 
     def covers(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+
+def _figure(amount: Decimal) -> str:
+    """An amount as written in an id: no exponent, no trailing zeros (150, 0.5, 10000)."""
+    text = format(amount, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +140,10 @@ class TaxRule:
     rate: Decimal | None
     validity: Validity
 
+    @property
+    def id(self) -> str:
+        return f"tax/{self.scope}/{self.kind}/{self.validity.valid_from}"
+
 
 @dataclass(frozen=True, slots=True)
 class RegimeRule:
@@ -141,6 +162,22 @@ class RegimeRule:
     methods: frozenset[ShippingMethod]  # empty: however the parcel travels
     validity: Validity
 
+    @property
+    def id(self) -> str:
+        """e.g. regime/EU/IOSS/2026-07-01/to150EUR or
+        regime/CA/CUSMA_COURIER/2020-07-01/over40to150CAD/from-MX+US/by-EXPRESS."""
+        parts = ["regime", self.scope, self.name, str(self.validity.valid_from)]
+        bound = self.up_to or self.over
+        if bound is not None:
+            over = f"over{_figure(self.over.amount)}" if self.over else ""
+            up_to = f"to{_figure(self.up_to.amount)}" if self.up_to else ""
+            parts.append(f"{over}{up_to}{bound.currency}")
+        if self.origins:
+            parts.append("from-" + "+".join(sorted(self.origins)))
+        if self.methods:
+            parts.append("by-" + "+".join(sorted(self.methods)))
+        return "/".join(parts)
+
 
 @dataclass(frozen=True, slots=True)
 class DutyRule:
@@ -148,6 +185,10 @@ class DutyRule:
     hs6: str
     rate: Decimal
     validity: Validity
+
+    @property
+    def id(self) -> str:
+        return f"duty/{self.scope}/{self.hs6}/{self.validity.valid_from}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +199,10 @@ class CertificationRule:
     accepts: frozenset[str]
     validity: Validity
 
+    @property
+    def id(self) -> str:
+        return f"certification/{self.scope}/{self.category}/{self.code}/{self.validity.valid_from}"
+
 
 @dataclass(frozen=True, slots=True)
 class RegistrationRule:
@@ -165,6 +210,10 @@ class RegistrationRule:
     kind: RegistrationKind
     blocking: bool
     validity: Validity
+
+    @property
+    def id(self) -> str:
+        return f"registration/{self.scope}/{self.kind}/{self.validity.valid_from}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +225,10 @@ class ShippingEstimate:
     transit_days: str
     validity: Validity
 
+    @property
+    def id(self) -> str:
+        return f"shipping/{self.method}/{self.validity.valid_from}"
+
 
 @dataclass(frozen=True, slots=True)
 class FeeRule:
@@ -186,6 +239,28 @@ class FeeRule:
     minimum_fee: Money | None
     per_order_fee: Money | None
     validity: Validity
+
+    @property
+    def id(self) -> str:
+        category = self.category or "*"
+        return f"fee/{self.platform}/{self.marketplace}/{category}/{self.validity.valid_from}"
+
+
+@dataclass(frozen=True, slots=True)
+class ValuationRule:
+    """The bases a market (or union) levies on: duty on the customs value (`duty_base`), and the import
+    consumption tax on the value per `tax_base` plus the duty (None: no consumption tax at the border).
+    `tax_inclusive`: the tax is computed "por dentro", on a base that contains the tax itself."""
+
+    scope: str
+    duty_base: ValuationBasis
+    tax_base: ValuationBasis | None
+    tax_inclusive: bool
+    validity: Validity
+
+    @property
+    def id(self) -> str:
+        return f"valuation/{self.scope}/{self.validity.valid_from}"
 
 
 @dataclass(frozen=True)
@@ -199,6 +274,20 @@ class Reference:
     fees: tuple[FeeRule, ...]
     registrations: tuple[RegistrationRule, ...]
     shipping: tuple[ShippingEstimate, ...]
+    valuations: tuple[ValuationRule, ...] = ()
+
+    def rules(self) -> tuple[Any, ...]:
+        """Every rule of the file that has an id (markets are not rules)."""
+        return (
+            *self.taxes,
+            *self.regimes,
+            *self.duties,
+            *self.certifications,
+            *self.fees,
+            *self.registrations,
+            *self.shipping,
+            *self.valuations,
+        )
 
 
 # -- parsing, one checked field at a time ------------------------------------------------------------------
@@ -290,7 +379,17 @@ def _market(entry: _Entry) -> Market:
 def parse(document: Mapping[str, Any]) -> Reference:
     entries = {
         table: [_Entry(table, i, raw) for i, raw in enumerate(document.get(table, []))]
-        for table in ("market", "tax", "regime", "duty", "certification", "fee", "registration", "shipping")
+        for table in (
+            "market",
+            "tax",
+            "regime",
+            "duty",
+            "certification",
+            "fee",
+            "registration",
+            "shipping",
+            "valuation",
+        )
     }
     markets = {market.code: market for market in map(_market, entries["market"])}
     taxes = tuple(
@@ -323,7 +422,8 @@ def parse(document: Mapping[str, Any]) -> Reference:
         for e in entries["registration"]
     )
     shipping = tuple(_shipping(e) for e in entries["shipping"])
-    return Reference(
+    valuations = tuple(_valuation(e, markets) for e in entries["valuation"])
+    parsed = Reference(
         str(document.get("version", "")),
         markets,
         taxes,
@@ -333,6 +433,29 @@ def parse(document: Mapping[str, Any]) -> Reference:
         fees,
         registrations,
         shipping,
+        valuations,
+    )
+    seen: set[str] = set()
+    for rule in parsed.rules():
+        if rule.id in seen:
+            raise InvalidReferenceData(f"rules.toml: two entries are the same rule `{rule.id}`")
+        seen.add(rule.id)
+    return parsed
+
+
+def _valuation(entry: _Entry, markets: Mapping[str, Market]) -> ValuationRule:
+    tax_inclusive = entry.raw.get("tax_inclusive", False)
+    if not isinstance(tax_inclusive, bool):
+        raise entry.fail("`tax_inclusive` must be true or false")
+    tax_base = entry.enum("tax_base", ValuationBasis) if "tax_base" in entry.raw else None
+    if tax_inclusive and tax_base is None:
+        raise entry.fail("`tax_inclusive` needs a `tax_base`")
+    return ValuationRule(
+        entry.scope(markets),
+        entry.enum("duty_base", ValuationBasis),
+        tax_base,
+        tax_inclusive,
+        entry.validity(),
     )
 
 

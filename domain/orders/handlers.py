@@ -14,7 +14,9 @@ from domain.catalog.model import Channel, Listing, ListingStatus, Product
 from domain.clock.rules import schedule
 from domain.currency import fx
 from domain.currency.rates import convert
+from domain.customs.handlers import assess_at_sale, reverse_sale_taxes
 from domain.db.uow import UnitOfWork, get_owned
+from domain.logistics.handlers import cancel_labels_of
 from domain.orders.model import (
     CancelReason,
     Order,
@@ -23,6 +25,7 @@ from domain.orders.model import (
     PaymentEntry,
     PaymentMethod,
 )
+from domain.orders.loading import load_order
 from domain.orders.timers import CONFIRMATION_DEADLINE
 from domain.shared.countries import validate_country
 from domain.shared.errors import DomainError, NotFound, SandboxOnly
@@ -157,6 +160,7 @@ async def place_order(uow: UnitOfWork, cmd: PlaceOrder) -> uuid.UUID:
     uow.session.add(order)
     await uow.flush()  # the order row first: its lines refer to it
     uow.session.add_all(lines)
+    await assess_at_sale(uow, order, channel, lines, products)
     schedule(uow, CONFIRMATION_DEADLINE, order.id, order.confirm_by)
     return order.id
 
@@ -175,25 +179,6 @@ async def _products(uow: UnitOfWork, ids: list[uuid.UUID]) -> dict[uuid.UUID, Pr
         sa.select(Product).where(Product.workspace_id == uow.workspace_id, Product.id.in_(set(ids)))
     )
     return {product.id: product for product in rows}
-
-
-async def load_order(
-    uow: UnitOfWork, order_id: uuid.UUID, expected_version: int | None = None, *, lock: bool = False
-) -> Order:
-    """The order, optionally locked until commit: commands that move stock lock it first, so that a
-    concurrent move of the same order waits and then sees what this one did."""
-    query = sa.select(Order).where(Order.workspace_id == uow.workspace_id, Order.id == order_id)
-    order = (await uow.session.scalars(query.with_for_update() if lock else query)).one_or_none()
-    if order is None:
-        raise NotFound("order", ["input", "orderId"])
-    if expected_version is not None and order.version != expected_version:
-        raise DomainError(
-            "CONFLICT",
-            f"The order is at version {order.version}, not {expected_version}: it changed since you read it. "
-            "Reload it and decide again.",
-            ["input", "expectedVersion"],
-        )
-    return order
 
 
 @dataclass(frozen=True)
@@ -231,10 +216,13 @@ async def cancel_order(uow: UnitOfWork, cmd: CancelOrder) -> uuid.UUID:
 
 
 async def cancel(uow: UnitOfWork, order: Order, reason: CancelReason) -> None:
-    """Every way an order is cancelled goes through here: money goes back, and held stock is released."""
+    """Every way an order is cancelled goes through here: money goes back, held stock is released, labels
+    not yet picked up are voided, and tax owed on the sale is reversed."""
     method = await _last_method(uow, order.id)
     uow.session.add_all(order.cancel(reason, uow.now, method))
     await release_order_stock(uow, order)
+    await cancel_labels_of(uow, order)
+    await reverse_sale_taxes(uow, order)
 
 
 async def _last_method(uow: UnitOfWork, order_id: uuid.UUID) -> PaymentMethod:

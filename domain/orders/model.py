@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.currency.model import RATE
@@ -20,6 +21,12 @@ class OrderStatus(StrEnum):
     PAID = "PAID"
     CONFIRMED = "CONFIRMED"
     PACKED = "PACKED"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    PARTIALLY_DELIVERED = "PARTIALLY_DELIVERED"
+    RETURNED_TO_SENDER = "RETURNED_TO_SENDER"
+    LOST = "LOST"
+    SEIZED = "SEIZED"
     CANCELLED = "CANCELLED"
 
 
@@ -28,7 +35,22 @@ ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PLACED: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
     OrderStatus.PAID: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED}),
     OrderStatus.CONFIRMED: frozenset({OrderStatus.PACKED, OrderStatus.CANCELLED}),
-    OrderStatus.PACKED: frozenset({OrderStatus.CANCELLED}),
+    OrderStatus.PACKED: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
+    # Once goods have left, the order follows its shipments to how they ended (see `shipping_outcome`).
+    OrderStatus.SHIPPED: frozenset(
+        {
+            OrderStatus.DELIVERED,
+            OrderStatus.PARTIALLY_DELIVERED,
+            OrderStatus.RETURNED_TO_SENDER,
+            OrderStatus.LOST,
+            OrderStatus.SEIZED,
+        }
+    ),
+    OrderStatus.DELIVERED: frozenset(),
+    OrderStatus.PARTIALLY_DELIVERED: frozenset(),
+    OrderStatus.RETURNED_TO_SENDER: frozenset(),
+    OrderStatus.LOST: frozenset(),
+    OrderStatus.SEIZED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
 }
 
@@ -154,6 +176,9 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
     confirm_by: Mapped[datetime]
     confirmed_at: Mapped[datetime | None]
     packed_at: Mapped[datetime | None]
+    shipped_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]  # when its shipments ended (delivered, returned, lost, seized)
+    sale_taxes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the at-sale tax assessment snapshot
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[CancelReason | None] = enum_column(CancelReason, nullable=True)
     order_rate: Mapped[Decimal | None] = mapped_column(RATE)
@@ -220,6 +245,15 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
     def pack(self, at: datetime) -> None:
         self._move(OrderStatus.PACKED, at, "ORDER_PACKED")
         self.packed_at = at
+
+    def ship(self, at: datetime, tracking_number: str) -> None:
+        self._move(OrderStatus.SHIPPED, at, "ORDER_SHIPPED", trackingNumber=tracking_number)
+        self.shipped_at = at
+
+    def conclude(self, outcome: OrderStatus, at: datetime) -> None:
+        """Its shipments have all ended: the order takes how they ended."""
+        self._move(outcome, at, f"ORDER_{outcome.value}")
+        self.completed_at = at
 
     def cancel(self, reason: CancelReason, at: datetime, method: PaymentMethod) -> list[PaymentEntry]:
         """Cancel, release any open authorisation and give back what was captured."""

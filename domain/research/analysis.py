@@ -11,11 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.catalog.model import Platform, ProductCategory
+from domain.catalog.model import ProductCategory
 from domain.catalog.queries import CHANNELS, LISTINGS, PRODUCTS
 from domain.compliance.check import ComplianceStatus, RequirementKind
 from domain.compliance.queries import assess
 from domain.currency.rates import convert
+from domain.customs.engine import at_sale_collector, scheme_registrations
 from domain.markets.reference import (
     Market,
     RegimeRule,
@@ -264,21 +265,17 @@ async def _row(
     return row
 
 
-# Shops of the seller's own: no marketplace collects tax at sale for them as the deemed supplier.
-OWN_SHOPS = frozenset({Platform.OWN_STORE, Platform.SHOPIFY})
-
-
 def _usable(
     regime: RegimeRule | None, rules: MarketRules, channel: Any, held: frozenset[str], problems: list[str]
 ) -> RegimeRule | None:
     """A collect-at-sale scheme needs someone registered to collect: the marketplace (as deemed supplier),
-    or, selling through an own shop, the seller's registration for it. Without either, the tax is
-    collected at the border as if there were no scheme."""
-    if regime is None or regime.tax is not TaxCollection.AT_SALE or channel.platform not in OWN_SHOPS:
+    or, selling through an own shop, the seller's registration for it (the customs engine decides who).
+    Without either, the tax is collected at the border as if there were no scheme."""
+    if regime is None or regime.tax is not TaxCollection.AT_SALE:
         return regime
-    needed = [r.kind.value for r in rules.registrations if r.scope == regime.scope]
-    if not needed or any(kind in held for kind in needed):
+    if at_sale_collector(regime, rules, channel.platform, held) is not None:
         return regime
+    needed = scheme_registrations(regime, rules)
     note = f"{' or '.join(needed)} registration missing: {regime.name} tax counted as collected at the border"
     if note not in problems:
         problems.append(note)

@@ -153,5 +153,6 @@ def _empty_level(
         "reserved": 0,
         "awaiting_inspection": 0,
         "rejected": 0,
+        "shipped": 0,
         "updated_at": at,
     }

@@ -154,6 +154,7 @@ class StockLevel(WorkspaceOwned, Base):
     reserved: Mapped[int] = mapped_column(sa.BigInteger)
     awaiting_inspection: Mapped[int] = mapped_column(sa.BigInteger)
     rejected: Mapped[int] = mapped_column(sa.BigInteger)
+    shipped: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
     updated_at: Mapped[datetime]
 
     __table_args__ = (
@@ -165,7 +166,9 @@ class StockLevel(WorkspaceOwned, Base):
         sa.CheckConstraint(
             "on_hand >= 0 AND reserved >= 0 AND reserved <= on_hand", name="available_not_negative"
         ),
-        sa.CheckConstraint("awaiting_inspection >= 0 AND rejected >= 0", name="counts_not_negative"),
+        sa.CheckConstraint(
+            "awaiting_inspection >= 0 AND rejected >= 0 AND shipped >= 0", name="counts_not_negative"
+        ),
         sa.Index("ix_stock_levels_product", "product_id"),
     )
 
@@ -200,6 +203,15 @@ class StockLevel(WorkspaceOwned, Base):
         self.reserved -= quantity
         self.updated_at = at
 
+    def ship(self, quantity: int, at: datetime) -> None:
+        """Reserved units left the warehouse in a shipment."""
+        if quantity > self.reserved:  # shipped units are reserved ones, so this is a bug, not input
+            raise ValueError(f"shipping {quantity} units of the {self.reserved} reserved")
+        self.reserved -= quantity
+        self.on_hand -= quantity
+        self.shipped += quantity
+        self.updated_at = at
+
 
 class StockReservation(WorkspaceOwned, Base):
     """Units of an order line held in one warehouse from confirmation until the order is cancelled.
@@ -214,6 +226,7 @@ class StockReservation(WorkspaceOwned, Base):
     warehouse_id: Mapped[uuid.UUID]
     product_id: Mapped[uuid.UUID]
     quantity: Mapped[int]
+    shipped: Mapped[int] = mapped_column(server_default="0")  # of the quantity, units that left in a shipment
     reserved_at: Mapped[datetime]
     released_at: Mapped[datetime | None]
 
@@ -227,6 +240,7 @@ class StockReservation(WorkspaceOwned, Base):
         ),
         sa.ForeignKeyConstraint(["workspace_id", "product_id"], ["products.workspace_id", "products.id"]),
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("shipped >= 0 AND shipped <= quantity", name="shipped_within_quantity"),
         sa.CheckConstraint("released_at IS NULL OR released_at >= reserved_at", name="released_after"),
         sa.Index("ix_stock_reservations_order", "order_id", "seq"),
     )

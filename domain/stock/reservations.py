@@ -65,6 +65,7 @@ async def reserve_order_stock(uow: UnitOfWork, order: Order) -> None:
                 warehouse_id=chosen,
                 product_id=line.product_id,
                 quantity=line.quantity,
+                shipped=0,
                 reserved_at=uow.now,
             )
         )
@@ -97,13 +98,15 @@ async def release_order_stock(uow: UnitOfWork, order: Order) -> None:
         uow, list({r.warehouse_id for r in held}), list({r.product_id for r in held})
     )
     for reservation in held:
-        levels[reservation.warehouse_id, reservation.product_id].release(reservation.quantity, uow.now)
+        unshipped = reservation.quantity - reservation.shipped
+        if unshipped:
+            levels[reservation.warehouse_id, reservation.product_id].release(unshipped, uow.now)
         reservation.released_at = uow.now
     order.record(
         "ORDER_STOCK_RELEASED",
         uow.now,
         warehouseIds=sorted({str(r.warehouse_id) for r in held}),
-        units=sum(r.quantity for r in held),
+        units=sum(r.quantity - r.shipped for r in held),
     )
 
 

@@ -1,0 +1,1 @@
+"""GraphQL for customs: export and import declarations, decisions, holds and charges."""

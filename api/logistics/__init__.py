@@ -1,0 +1,1 @@
+"""GraphQL for shipping: quotes, shipments, packages, tracking and the carriers' webhook."""

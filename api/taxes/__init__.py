@@ -1,0 +1,1 @@
+"""GraphQL for the tax ledger: entries, period reports and the IOSS return."""

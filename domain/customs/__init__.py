@@ -1,0 +1,1 @@
+"""Clearing customs and paying taxes: import declarations and the duty and tax engine."""

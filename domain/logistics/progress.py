@@ -1,0 +1,147 @@
+"""How a shipment moves, and how its stock and its order follow: shared by carriers' scans and by
+customs decisions."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from domain.db.uow import UnitOfWork
+from domain.logistics import tracking
+from domain.logistics.model import (
+    EventSource,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+    TrackingEvent,
+    TrackingEventType,
+)
+from domain.orders.loading import load_order
+from domain.orders.model import OrderLine, OrderStatus
+from domain.stock.model import StockLevel, StockReservation
+
+
+async def apply_event(
+    uow: UnitOfWork,
+    shipment: Shipment,
+    type_: TrackingEventType,
+    at: datetime,
+    event_id: str,
+    source: EventSource,
+    location: str | None = None,
+    detail: str | None = None,
+) -> TrackingEvent:
+    """Store the event; move the shipment, its stock and its order when it ranks forward."""
+    applied = tracking.moves(shipment.status, shipment.status_at, type_, at)
+    event = TrackingEvent(
+        id=uuid.uuid4(),
+        workspace_id=uow.workspace_id,
+        shipment_id=shipment.id,
+        event_id=event_id,
+        type=type_,
+        occurred_at=at,
+        recorded_at=uow.now,
+        location=location,
+        detail=detail,
+        source=source,
+        applied=applied,
+    )
+    uow.session.add(event)
+    if not applied:
+        shipment.record(
+            "SCAN_IGNORED", uow.now, type=type_.value, occurredAt=at.isoformat(), status=shipment.status.value
+        )
+        return event
+    before = shipment.status
+    shipment.status = ShipmentStatus(type_.value)
+    shipment.status_at = at
+    shipment.version += 1
+    if shipment.status is ShipmentStatus.DELIVERED:
+        shipment.delivered_at = at
+    shipment.record("SHIPMENT_" + type_.value, at, **{"from": before.value, "to": type_.value, "source": source.value})
+    if tracking.RANK[type_] >= tracking.LEFT_SELLER and not shipment.stock_shipped:
+        await _ship_stock(uow, shipment)
+    await follow_shipments(uow, shipment)
+    return event
+
+
+async def _ship_stock(uow: UnitOfWork, shipment: Shipment) -> None:
+    """The goods left: the units it carries leave the stock they were reserved from."""
+    shipment.stock_shipped = True
+    carried = dict(
+        (
+            await uow.session.execute(
+                sa.select(ShipmentLine.order_line_id, ShipmentLine.quantity).where(
+                    ShipmentLine.workspace_id == uow.workspace_id, ShipmentLine.shipment_id == shipment.id
+                )
+            )
+        ).tuples()
+    )
+    held = list(
+        await uow.session.scalars(
+            sa.select(StockReservation)
+            .where(
+                StockReservation.workspace_id == uow.workspace_id,
+                StockReservation.order_line_id.in_(carried),
+                StockReservation.released_at.is_(None),
+            )
+            .order_by(StockReservation.seq)
+            .with_for_update()
+        )
+    )
+    if not held:
+        return
+    levels = {
+        (level.warehouse_id, level.product_id): level
+        for level in await uow.session.scalars(
+            sa.select(StockLevel)
+            .where(
+                StockLevel.workspace_id == uow.workspace_id,
+                StockLevel.warehouse_id.in_({r.warehouse_id for r in held}),
+                StockLevel.product_id.in_({r.product_id for r in held}),
+            )
+            .order_by(StockLevel.warehouse_id, StockLevel.product_id)
+            .with_for_update()
+        )
+    }
+    for reservation in held:
+        units = min(carried[reservation.order_line_id], reservation.quantity - reservation.shipped)
+        if units > 0:
+            levels[reservation.warehouse_id, reservation.product_id].ship(units, uow.now)
+            reservation.shipped += units
+
+
+async def follow_shipments(uow: UnitOfWork, shipment: Shipment) -> None:
+    """Bring the order in line with its shipments."""
+    order = await load_order(uow, shipment.order_id, lock=True)
+    if (
+        order.status is OrderStatus.PACKED
+        and tracking.RANK.get(shipment.status.value, 0) >= tracking.LEFT_SELLER
+        and shipment.status is not ShipmentStatus.CANCELLED
+    ):
+        order.ship(uow.now, shipment.tracking_number)
+    if order.status is not OrderStatus.SHIPPED or shipment.status not in tracking.FINAL:
+        return
+    ordered = dict(
+        (
+            await uow.session.execute(
+                sa.select(OrderLine.id, OrderLine.quantity).where(
+                    OrderLine.workspace_id == uow.workspace_id, OrderLine.order_id == order.id
+                )
+            )
+        ).tuples()
+    )
+    rows = await uow.session.execute(
+        sa.select(Shipment.status, ShipmentLine.order_line_id, ShipmentLine.quantity)
+        .join(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
+        .where(Shipment.workspace_id == uow.workspace_id, Shipment.order_id == order.id)
+    )
+    carried: dict[uuid.UUID, list[tuple[ShipmentStatus, int]]] = defaultdict(list)
+    for status, line_id, quantity in rows.tuples():
+        carried[line_id].append((status, quantity))
+    outcome = tracking.order_outcome(ordered, carried)
+    if outcome is not None:
+        order.conclude(outcome, uow.now)

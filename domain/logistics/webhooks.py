@@ -1,0 +1,168 @@
+"""Carriers' tracking webhooks: endpoints with a signing secret, and checking what is posted to them.
+
+A carrier posts one event per request to `/webhooks/tracking/{endpoint id}` with the header
+`Tradelane-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" under the secret>` (the
+scheme Stripe uses). A signature older or newer than five minutes is refused, so a captured request
+cannot be replayed later; a repeated event ID is refused as a duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from domain.accounts.handlers import Principal
+from domain.accounts.model import Workspace
+from domain.db.uow import UnitOfWork
+from domain.logistics.handlers import RecordScan
+from domain.logistics.lanes import lane_book
+from domain.logistics.model import EventSource, TrackingEventType, TrackingWebhook
+from domain.shared.errors import DomainError
+
+TOLERANCE_SECONDS = 300
+MAX_BODY_BYTES = 64 * 1024
+SIGNATURE_HEADER = "Tradelane-Signature"
+
+
+@dataclass(frozen=True)
+class CreatedWebhook:
+    id: uuid.UUID
+    carrier: str
+    secret: str
+    created_at: datetime
+
+
+async def create_webhook(uow: UnitOfWork, carrier: str) -> CreatedWebhook:
+    code = carrier.strip().upper()
+    if code not in lane_book().carriers:
+        raise DomainError(
+            "UNKNOWN_CARRIER",
+            f"'{carrier}' is not a carrier Tradelane knows. Carriers: {', '.join(sorted(lane_book().carriers))}.",
+            ["input", "carrier"],
+        )
+    webhook = TrackingWebhook(
+        id=uuid.uuid4(),
+        workspace_id=uow.workspace_id,
+        carrier=code,
+        secret=f"whsec_{secrets.token_urlsafe(32)}",
+        created_at=uow.now,
+        revoked_at=None,
+    )
+    uow.session.add(webhook)
+    return CreatedWebhook(webhook.id, code, webhook.secret, webhook.created_at)
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    principal: Principal
+    carrier: str
+    secret: str
+
+
+async def find_endpoint(conn: AsyncConnection, endpoint_id: uuid.UUID) -> Endpoint | None:
+    """Look an endpoint up before any workspace is entered (as the API-key lookup does)."""
+    row = (
+        await conn.execute(
+            sa.select(
+                TrackingWebhook.secret,
+                TrackingWebhook.carrier,
+                Workspace.id,
+                Workspace.seller_id,
+                Workspace.kind,
+            )
+            .join(Workspace, Workspace.id == TrackingWebhook.workspace_id)
+            .where(TrackingWebhook.id == endpoint_id, TrackingWebhook.revoked_at.is_(None))
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return Endpoint(Principal(row.id, row.seller_id, row.kind), row.carrier, row.secret)
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+class WebhookRefused(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def verify(secret: str, header: str | None, body: bytes, now: float) -> None:
+    if not header:
+        raise WebhookRefused(401, "MISSING_SIGNATURE", f"Sign the request: send the {SIGNATURE_HEADER} header.")
+    parts: dict[str, list[str]] = {}
+    for item in header.split(","):
+        key, _, value = item.strip().partition("=")
+        parts.setdefault(key, []).append(value)
+    try:
+        timestamp = int(parts["t"][0])
+    except (KeyError, ValueError):
+        raise WebhookRefused(401, "INVALID_SIGNATURE", "The signature header has no t=<unix seconds>.") from None
+    if abs(now - timestamp) > TOLERANCE_SECONDS:
+        raise WebhookRefused(
+            401, "STALE_SIGNATURE", f"The signature's time is more than {TOLERANCE_SECONDS} s from now; sign afresh."
+        )
+    expected = sign(secret, timestamp, body).split("v1=")[1]
+    if not any(hmac.compare_digest(expected, given) for given in parts.get("v1", [])):
+        raise WebhookRefused(401, "INVALID_SIGNATURE", "The signature does not match the body and the endpoint's secret.")
+
+
+FIELDS = {"eventId", "trackingNumber", "type", "occurredAt", "location", "detail"}
+
+
+def parse_scan(body: bytes) -> RecordScan:
+    """The documented JSON: {"eventId", "trackingNumber", "type", "occurredAt" (ISO 8601 with zone),
+    "location"?, "detail"?}."""
+    try:
+        data: Any = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise WebhookRefused(400, "INVALID_JSON", f"The body is not JSON: {error}.") from None
+    if not isinstance(data, dict):
+        raise WebhookRefused(400, "INVALID_PAYLOAD", "The body must be one JSON object (one event).")
+    unknown = set(data) - FIELDS
+    if unknown:
+        raise WebhookRefused(400, "INVALID_PAYLOAD", f"Unknown fields: {', '.join(sorted(unknown))}.")
+    for name in ("eventId", "trackingNumber", "type", "occurredAt"):
+        if not isinstance(data.get(name), str) or not data[name].strip():
+            raise WebhookRefused(400, "INVALID_PAYLOAD", f"'{name}' is required, as a string.")
+    for name in ("location", "detail"):
+        if data.get(name) is not None and not isinstance(data[name], str):
+            raise WebhookRefused(400, "INVALID_PAYLOAD", f"'{name}' must be a string.")
+    try:
+        kind = TrackingEventType(data["type"])
+    except ValueError:
+        raise WebhookRefused(
+            400, "INVALID_EVENT_TYPE", f"'{data['type']}' is not an event type: {', '.join(TrackingEventType)}."
+        ) from None
+    try:
+        occurred = datetime.fromisoformat(data["occurredAt"])
+    except ValueError:
+        raise WebhookRefused(400, "INVALID_TIME", "'occurredAt' must be ISO 8601, e.g. 2026-11-23T10:00:00Z.") from None
+    if occurred.tzinfo is None:
+        raise WebhookRefused(400, "INVALID_TIME", "'occurredAt' needs a time zone, e.g. ...Z.")
+    return RecordScan(
+        tracking_number=data["trackingNumber"],
+        type=kind,
+        occurred_at=occurred,
+        event_id=data["eventId"],
+        location=data.get("location"),
+        detail=data.get("detail"),
+        source=EventSource.WEBHOOK,
+    )
+
+
+# Domain refusals of a posted scan, as HTTP statuses.
+STATUS_FOR = {"DUPLICATE_EVENT": 409, "CONFLICT": 409, "UNKNOWN_TRACKING_NUMBER": 404}
+DUPLICATE_CONSTRAINT = "uq_tracking_events_workspace_id_shipment_id_event_id"
