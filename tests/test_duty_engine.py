@@ -235,6 +235,26 @@ def test_germany_above_150_eur_is_a_standard_import_and_ddp_or_dap_decides_who_p
     assert (ddp.incoterm, dap.incoterm) == (Incoterm.DDP, Incoterm.DAP)
 
 
+def test_freight_is_shared_across_items_by_value_for_a_cif_duty_base() -> None:
+    """DE standard import, a T-shirt at 120.00 and headphones at 60.00 EUR, freight 10.00: the freight is
+    shared by value, 10 x 120/180 = 6.667 and 10 x 60/180 = 3.333, in whole cents that add up to 10.00
+    (largest remainder first): 6.67 and 3.33. Duty 12% of 126.67 = 15.2004 -> 15.20 and 0% of 63.33
+    (facts §2: headphones 0%); VAT (180.00 + 10.00 + 15.20) x 0.19 = 38.988 -> 38.99. Three T-shirts of
+    50.00 GBP with 0.10 freight: 3.33 pence each, the odd penny to the first: bases 50.04, 50.03, 50.03."""
+    de = assess_import(_consignment("DE", [(TEE, "120.00"), (PHONES, "60.00")], "10.00", "EUR"), {})
+    assert _figures(de) == [
+        ("DUTY", "EU", "126.67", "0.12", "15.20", "AT_BORDER", "CONSUMER", 0),
+        ("DUTY", "EU", "63.33", "0", "0.00", "AT_BORDER", "CONSUMER", 1),
+        ("VAT", "DE", "205.20", "0.19", "38.99", "AT_BORDER", "CONSUMER", None),
+    ]
+    gb = assess_import(_consignment("GB", [(TEE, "50.00")] * 3, "0.10", "GBP"), {})
+    assert [str(line.base.amount) for line in gb.lines if line.tax_type == "DUTY"] == [
+        "50.04",
+        "50.03",
+        "50.03",
+    ]
+
+
 def test_an_own_shop_without_ioss_leaves_the_vat_to_the_border() -> None:
     """Own shop (not a deemed supplier), a T-shirt at 25.00 EUR + 5.00 shipping, no IOSS registration:
     nothing can be collected at sale (facts §1, EU row: "Without IOSS, VAT + carrier fee collected on
@@ -269,14 +289,14 @@ def test_an_own_shop_without_ioss_leaves_the_vat_to_the_border() -> None:
 def test_without_the_scheme_number_the_border_charges_again_and_says_why() -> None:
     """IOSS collected at sale, but the declaration carries no IOSS number: customs charge the interim
     duty (3.00) and VAT ((20.00 + 0 + 3.00) x 0.19 = 4.37) again. With the number: nothing at the border."""
-    day_items = [(TEE, "20.00")]
-    missing = assess_import(_consignment("DE", day_items, "0", "EUR", collected="IOSS", declared=False), {})
+    items = [(TEE, "20.00")]
+    missing = assess_import(_consignment("DE", items, "0", "EUR", collected="IOSS", declared=False), {})
     assert [(line.tax_type, str(line.amount.amount)) for line in missing.lines] == [
         ("DUTY", "3.00"),
         ("VAT", "4.37"),
     ]
     assert len(missing.problems) == 1 and "no IOSS number on the declaration" in missing.problems[0]
-    declared = assess_import(_consignment("DE", day_items, "0", "EUR", collected="IOSS", declared=True), {})
+    declared = assess_import(_consignment("DE", items, "0", "EUR", collected="IOSS", declared=True), {})
     assert declared.lines == () and declared.problems == ()
 
 
@@ -620,6 +640,7 @@ def test_every_market_has_one_valuation_basis_a_day(day: date) -> None:
     for code, market in ref.markets.items():
         found = [v for v in ref.valuations if v.scope in market.scopes and v.validity.covers(day)]
         assert len(found) == 1, (code, day)
+    assert all(v.validity.source and v.validity.confidence in {"H", "M", "L"} for v in ref.valuations)
     bases = {v.scope: (v.duty_base, v.tax_base) for v in ref.valuations}
     assert bases["US"] == (ValuationBasis.FOB, None)
     assert bases["CA"] == (ValuationBasis.FOB, ValuationBasis.FOB)
@@ -628,7 +649,8 @@ def test_every_market_has_one_valuation_basis_a_day(day: date) -> None:
 
 
 def test_the_ledger_tax_types_cover_every_tax_kind() -> None:
-    assert TAX_TYPES == ("DUTY", *(kind.value for kind in TaxKind), "FLAT_RATE")
+    assert {"DUTY", "FLAT_RATE", *(kind.value for kind in TaxKind)} == set(TAX_TYPES)
+    assert TAX_TYPES == ("DUTY", "VAT", "GST", "CONSUMPTION_TAX", "SALES_TAX", "ICMS", "FLAT_RATE")
 
 
 # -- properties -----------------------------------------------------------------------------------------------

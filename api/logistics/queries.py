@@ -14,20 +14,13 @@ from api.logistics.mutations import PackageInput
 from api.logistics.types import Carrier, LogisticsMethod, Shipment, ShipmentQuote, ShipmentStatus
 from api.money import Money
 from api.paging import After, First, connection, query_id
+from api.orders.queries import SHIPMENT
 from api.prefetch import Relation
 from api.relay import Connection, decode_id
 from domain.logistics.queries import SHIPMENTS
 from domain.logistics.quoting import order_quotes
 
-DECLARATION = {"items": Relation("declaration_items", "id", many=True)}
-RELATIONS = {
-    "order": Relation("order", "order_id"),
-    "packages": Relation("shipment_packages", "id", many=True),
-    "lines": Relation("shipment_lines", "id", many=True),
-    "timeline": Relation("tracking_events", "id", many=True),
-    "history": Relation("timeline", "id", many=True),
-    "declarations": Relation("shipment_declarations", "id", many=True, below=DECLARATION),
-}
+RELATIONS = {"order": Relation("order", "order_id"), **SHIPMENT}
 
 
 @strawberry.input(description="Narrow the shipment list; all given conditions must hold.")

@@ -20,8 +20,19 @@ LINE = {
     "product": Relation("product", "product_id"),
     "listing": Relation("listing", "listing_id", below=LISTED),
 }
+DECLARATION = {"items": Relation("declaration_items", "id", many=True)}
+SHIPMENT = {
+    "packages": Relation("shipment_packages", "id", many=True),
+    "lines": Relation("shipment_lines", "id", many=True),
+    "timeline": Relation("tracking_events", "id", many=True),
+    "history": Relation("timeline", "id", many=True),
+    "declarations": Relation("shipment_declarations", "id", many=True, below=DECLARATION),
+}
 RELATIONS = {
     "channel": Relation("channel", "channel_id"),
+    "shipments": Relation("order_shipments", "id", many=True, below=SHIPMENT),
+    "declarations": Relation("order_declarations", "id", many=True, below=DECLARATION),
+    "taxEntries": Relation("order_tax_entries", "id", many=True),
     "lines": Relation("order_lines", "id", many=True, below=LINE),
     "payments": Relation("order_payments", "id", many=True),
     "timeline": Relation("timeline", "id", many=True),

@@ -11,6 +11,7 @@ import strawberry
 from api.money import Money
 from api.relay import Node, to_global_id
 from domain.customs import engine
+from domain.currency.fx import plain_rate
 from domain.db.reads import Row
 from domain.research import landed
 from domain.taxes import model
@@ -142,7 +143,7 @@ class TaxEntry(Node):
             collection=row.collection,
             payer=row.payer,
             base=Money.of(row.base, row.currency),
-            rate=row.rate,
+            rate=None if row.rate is None else plain_rate(row.rate),
             amount=Money.of(row.amount, row.currency),
             rule_id=row.rule_id,
             occurred_at=row.occurred_at,

@@ -370,10 +370,11 @@ def assess_import(c: Consignment, rates: Rates, *, ref: Reference | None = None)
         )
     values = [item.value for item in c.items]
     goods = _sum(values, currency)
-    usable = rules if c.method else replace(rules, regimes=tuple(r for r in rules.regimes if not r.methods))
+    anywhere = tuple(r for r in rules.regimes if not r.methods)
+    usable = rules if c.method is not None else replace(rules, regimes=anywhere)
     regime = _place(usable, goods, origin, c.method, convert)
     if regime is None:
-        travels = f"{c.method.value.lower()} " if c.method else ""
+        travels = f"{c.method.value.lower()} " if c.method is not None else ""
         problems.append(
             f"no import regime known for {travels}consignments of this value to {c.market.code}: "
             "assessed as a standard import (full duty, tax at the border)"

@@ -132,7 +132,7 @@ async def assess_at_sale(
             raise
         order.sale_taxes = {"market": market.code, "lines": [], "problems": [error.message]}
         return
-    order.sale_taxes = assessment.as_json()
+    order.sale_taxes = assessment.as_json() | {"order_lines": [str(line.id) for line in lines]}
     entries(uow, assessment, assessment.lines, EntryKind.LIABILITY, order.id, None, uow.now)
 
 
@@ -145,14 +145,18 @@ async def reverse_sale_taxes(uow: UnitOfWork, order: Order) -> None:
 # -- opening declarations with a shipment -------------------------------------------------------------
 
 
-def _net_of_sale_tax(order: Order) -> Decimal:
-    """The share of a tax-inclusive price that is the goods' value: 1 / (1 + r) for the consumption tax
-    collected at sale, 1 when none was."""
-    snapshot = Assessment.from_json(order.sale_taxes) if order.sale_taxes and order.sale_taxes.get("lines") else None
-    if snapshot is None:
-        return Decimal(1)
-    rates = {line.rate for line in snapshot.lines if line.tax_type != "DUTY" and line.rate is not None}
-    return Decimal(1) / (1 + sum(rates, Decimal(0))) if rates else Decimal(1)
+def _tax_in_prices(order: Order) -> dict[str, Decimal]:
+    """Per order line (by ID), the consumption tax collected at sale inside its price, from the order's
+    snapshot: the declared value is the price without it."""
+    snapshot = order.sale_taxes or {}
+    if not snapshot.get("lines"):
+        return {}
+    ids: list[str] = snapshot.get("order_lines", [])
+    found: dict[str, Decimal] = {}
+    for line in Assessment.from_json(snapshot).lines:
+        if line.item is not None and line.tax_type != "DUTY" and line.item < len(ids):
+            found[ids[line.item]] = found.get(ids[line.item], Decimal(0)) + line.amount.amount
+    return found
 
 
 async def open_declarations(
@@ -167,7 +171,7 @@ async def open_declarations(
     """An export declaration at origin and an import declaration at destination, from the order's lines
     as sold: values net of any tax collected at sale, the order's shipping charge as freight on the
     order's first shipment."""
-    share = _net_of_sale_tax(order)
+    taxed = _tax_in_prices(order)
     scheme = scheme_collector = scheme_number = None
     snapshot = order.sale_taxes or {}
     if snapshot.get("lines"):
@@ -222,7 +226,12 @@ async def open_declarations(
                 hs_code=product.hs_code,
                 description=line.title,
                 quantity=quantity,
-                value=Money.of(line.unit_price * quantity * share, order.currency).amount,
+                value=Money.of(
+                    (line.unit_price * line.quantity - taxed.get(str(line.id), Decimal(0)))
+                    * quantity
+                    / line.quantity,
+                    order.currency,
+                ).amount,
                 currency=order.currency,
                 origin_country=product.origin_country,
             )

@@ -236,7 +236,7 @@ async def _allocated(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, in
         )
         .group_by(ShipmentLine.order_line_id)
     )
-    return {line_id: int(total) for line_id, total in rows.tuples()}
+    return {line_id: int(total) for line_id, total in rows}
 
 
 def _allocate(

@@ -71,15 +71,12 @@ async def apply_event(
 async def _ship_stock(uow: UnitOfWork, shipment: Shipment) -> None:
     """The goods left: the units it carries leave the stock they were reserved from."""
     shipment.stock_shipped = True
-    carried = dict(
-        (
-            await uow.session.execute(
-                sa.select(ShipmentLine.order_line_id, ShipmentLine.quantity).where(
-                    ShipmentLine.workspace_id == uow.workspace_id, ShipmentLine.shipment_id == shipment.id
-                )
-            )
-        ).tuples()
+    rows = await uow.session.execute(
+        sa.select(ShipmentLine.order_line_id, ShipmentLine.quantity).where(
+            ShipmentLine.workspace_id == uow.workspace_id, ShipmentLine.shipment_id == shipment.id
+        )
     )
+    carried = {line_id: quantity for line_id, quantity in rows}
     held = list(
         await uow.session.scalars(
             sa.select(StockReservation)
@@ -125,22 +122,20 @@ async def follow_shipments(uow: UnitOfWork, shipment: Shipment) -> None:
         order.ship(uow.now, shipment.tracking_number)
     if order.status is not OrderStatus.SHIPPED or shipment.status not in tracking.FINAL:
         return
-    ordered = dict(
-        (
-            await uow.session.execute(
-                sa.select(OrderLine.id, OrderLine.quantity).where(
-                    OrderLine.workspace_id == uow.workspace_id, OrderLine.order_id == order.id
-                )
-            )
-        ).tuples()
+    await uow.flush()  # the shipment's new status, for the query below
+    lines = await uow.session.execute(
+        sa.select(OrderLine.id, OrderLine.quantity).where(
+            OrderLine.workspace_id == uow.workspace_id, OrderLine.order_id == order.id
+        )
     )
+    ordered = {line_id: quantity for line_id, quantity in lines}
     rows = await uow.session.execute(
         sa.select(Shipment.status, ShipmentLine.order_line_id, ShipmentLine.quantity)
         .join(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
         .where(Shipment.workspace_id == uow.workspace_id, Shipment.order_id == order.id)
     )
     carried: dict[uuid.UUID, list[tuple[ShipmentStatus, int]]] = defaultdict(list)
-    for status, line_id, quantity in rows.tuples():
+    for status, line_id, quantity in rows:
         carried[line_id].append((status, quantity))
     outcome = tracking.order_outcome(ordered, carried)
     if outcome is not None:

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 import pycountry
 from babel.numbers import get_territory_currencies
@@ -263,6 +263,16 @@ class ValuationRule:
         return f"valuation/{self.scope}/{self.validity.valid_from}"
 
 
+class Rule(Protocol):
+    """What every rule of the file has: an id made of its content, and its validity with its source."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def validity(self) -> Validity: ...
+
+
 @dataclass(frozen=True)
 class Reference:
     version: str
@@ -276,8 +286,8 @@ class Reference:
     shipping: tuple[ShippingEstimate, ...]
     valuations: tuple[ValuationRule, ...] = ()
 
-    def rules(self) -> tuple[Any, ...]:
-        """Every rule of the file that has an id (markets are not rules)."""
+    def rules(self) -> tuple[Rule, ...]:
+        """Every rule of the file (markets are not rules)."""
         return (
             *self.taxes,
             *self.regimes,

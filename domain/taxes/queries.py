@@ -11,6 +11,7 @@ from typing import cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from domain.currency.fx import plain_rate
 from domain.currency.rates import convert
 from domain.markets.reference import reference
 from domain.shared.errors import DomainError
@@ -92,7 +93,7 @@ async def period_report(
             payments=Money.of(pa, cur),
             entries=n,
         )
-        for j, tt, p, c, s, cur, li, rv, pa, n in rows.tuples()
+        for j, tt, p, c, s, cur, li, rv, pa, n in rows
     ]
 
 
@@ -152,14 +153,14 @@ async def ioss_return(conn: AsyncConnection, ws: uuid.UUID, year: int, month: in
     at = hi - timedelta(microseconds=1)
     rates: dict[str, Decimal] = {"EUR": Decimal(1)}
     lines = []
-    for jurisdiction, tax_type, rate, currency, base, amount in rows.tuples():
+    for jurisdiction, tax_type, rate, currency, base, amount in rows:
         if currency not in rates:
             rates[currency] = (await convert(conn, ws, Money(Decimal(1), currency), "EUR", at)).rate
         lines.append(
             IossLine(
                 member_state=jurisdiction,
                 tax_type=str(tax_type),
-                rate=rate,
+                rate=None if rate is None else plain_rate(rate),
                 currency=currency,
                 base=Money.of(base, currency),
                 amount=Money.of(amount, currency),
