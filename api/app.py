@@ -18,9 +18,9 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from api.context import RequestContext, Services
-from api.webhooks import tracking_webhook
 from api.graphiql import STATIC_DIR, DemoIds, render_page
 from api.schema import schema
+from api.webhooks import tracking_webhook
 from domain.clock.service import fire_live_timers
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,6 @@
-"""The demo seller `make run` creates once: a sandbox workspace with channels, products, listings and one
-placed order, so that GraphiQL's examples work on the first click."""
+"""The demo seller `make run` creates once: a sandbox workspace with channels, products, listings, one
+placed order, and two paid, confirmed orders ready to ship (to DE and to the US), so that GraphiQL's
+examples work on the first click."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from domain.compliance import handlers as compliance
 from domain.compliance.model import CertificationCode
 from domain.currency.rates import import_rates
 from domain.db.uow import UnitOfWork
+from domain.markets.reference import RegistrationKind
 from domain.orders import handlers as orders
+from domain.orders.model import PaymentMethod
 from domain.shared.clock import Clock
 from domain.stock import handlers as stock
 from domain.stock.rules import InspectionResult, WarehouseKind
@@ -46,6 +49,14 @@ PRODUCTS = [
 ]
 # fmt: on
 
+# Orders the Shipping, Tracking, Customs, Deliver and ShipDap tabs walk: two T-shirts each, paid, confirmed.
+# Amazon DE collects the VAT and the EUR 3 duty at sale (IOSS, Amazon as deemed supplier); the US has had
+# no de minimis since 2025-08-29, so the duty is due at the border, from the consumer under DAP.
+READY_TO_SHIP = [
+    ("EUR", "DE", "Lena Verbraucher", "302-0000001-0000001"),
+    ("USD", "US", "Sam Consumer", "111-0000001-0000002"),
+]
+
 
 # What the demo's products hold, so that their listings may go live in the channels' markets.
 CERTIFICATIONS = {
@@ -53,6 +64,8 @@ CERTIFICATIONS = {
     ProductCategory.TOYS: (CertificationCode.CPC, CertificationCode.CE),
 }
 CERTIFIED_FROM = date(2026, 1, 1)
+# What lets the demo export from CN at all: without it customs refuse the export declaration.
+EXPORT_RIGHTS = compliance.Held("CN-EXP-0001", "China Customs (GACC)", CERTIFIED_FROM, None)
 # Rates the research examples convert with: costs are in CNY, shipping estimates in USD.
 RATES = """date,base,quote,rate
 2026-11-01,USD,CNY,7.15
@@ -124,6 +137,22 @@ async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
                     channel_order_id="111-0000001-0000001",
                 ),
             )
+            await compliance.add_registration(
+                uow, compliance.AddRegistration(RegistrationKind.EXPORT_RIGHTS, "GLOBAL", EXPORT_RIGHTS)
+            )
+            to_ship: dict[str, uuid.UUID] = {}
+            for currency, country, buyer, channel_order in READY_TO_SHIP:
+                to_ship[country] = await _paid_and_confirmed(
+                    uow,
+                    orders.PlaceOrder(
+                        channel_id=channel_ids[currency],
+                        lines=[orders.OrderLineInput(listing_ids[currency], 2)],
+                        buyer_name=buyer,
+                        ship_to_country=country,
+                        shipping_price=Decimal("4.99"),
+                        channel_order_id=channel_order,
+                    ),
+                )
             await uow.commit()
     return created.api_key, DemoIds(
         channel_id=to_global_id("Channel", channel_ids["USD"]),
@@ -131,7 +160,21 @@ async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
         order_id=to_global_id("Order", order_id),
         product_id=to_global_id("Product", headphones),
         channel_ids=[to_global_id("Channel", channel_ids[c]) for c in ("USD", "EUR", "GBP", "JPY")],
+        de_order_id=to_global_id("Order", to_ship["DE"]),
+        us_order_id=to_global_id("Order", to_ship["US"]),
+        sandbox_month=f"{clock.now():%Y-%m}",
     )
+
+
+async def _paid_and_confirmed(uow: UnitOfWork, place: orders.PlaceOrder) -> uuid.UUID:
+    """The order placed, paid by card and confirmed by the seller, as the Pay and Confirm tabs do."""
+    order_id = await orders.place_order(uow, place)
+    await orders.authorize_payment(uow, orders.AuthorizePayment(order_id, PaymentMethod.CARD))
+    await uow.flush()
+    await orders.capture_payment(uow, orders.CapturePayment(order_id))
+    await uow.flush()
+    await orders.confirm_order(uow, orders.OrderMove(order_id))
+    return order_id
 
 
 async def ensure_demo(

@@ -27,15 +27,15 @@ from api.compliance.types import ProductCertification, Registration
 from api.context import Info
 from api.currency.fx import FxMutation, FxQuery
 from api.currency.mutations import CurrencyMutation
+from api.currency.queries import CurrencyQuery
+from api.currency.types import ExchangeRate, RateLock
 from api.customs.mutations import CustomsMutation
 from api.customs.queries import CustomsQuery
 from api.customs.types import CustomsDeclaration
+from api.errors import MaskUnexpectedErrors
 from api.logistics.mutations import ShippingMutation
 from api.logistics.queries import ShippingQuery
 from api.logistics.types import Shipment
-from api.currency.queries import CurrencyQuery
-from api.currency.types import ExchangeRate, RateLock
-from api.errors import MaskUnexpectedErrors
 from api.markets.queries import MarketQuery
 from api.orders.mutations import OrderMutation
 from api.orders.queries import OrderQuery

@@ -43,7 +43,13 @@ ORDER = """query ($id: ID!) { node(id: $id) { ... on Order { status version ship
 
 
 async def register(seller: Seller, kind: str, scope: str, number: str) -> None:
-    values = {"kind": kind, "scope": scope, "number": number, "issuer": "authority", "validFrom": "2026-01-01"}
+    values = {
+        "kind": kind,
+        "scope": scope,
+        "number": number,
+        "issuer": "authority",
+        "validFrom": "2026-01-01",
+    }
     data = await seller.gql(REGISTER, {"input": values})
     assert data["registrationAdd"]["userErrors"] == [], data
 
@@ -65,7 +71,9 @@ async def confirmed_order(
         seller.ids["export_rights"] = "yes"
     key = f"{platform}-{country}-{currency}"
     if key not in seller.ids:
-        channel = await create_channel(seller, currency, name=f"{platform} {country}", platform=platform, country=country)
+        channel = await create_channel(
+            seller, currency, name=f"{platform} {country}", platform=platform, country=country
+        )
         product = await create_product(seller, f"TEE-{key}")
         seller.ids[key] = await create_listing(seller, product, channel, price)
         seller.ids[f"{key}/channel"] = channel
@@ -99,7 +107,9 @@ async def scan(seller: Seller, tracking_number: str, type_: str, **extra: Any) -
 
 
 async def decide(seller: Seller, declaration_id: str, decision: str, **extra: Any) -> dict[str, Any]:
-    data = await seller.gql(DECIDE, {"input": {"declarationId": declaration_id, "decision": decision} | extra})
+    data = await seller.gql(
+        DECIDE, {"input": {"declarationId": declaration_id, "decision": decision} | extra}
+    )
     result: dict[str, Any] = data["customsDecisionRecord"]
     return result
 

@@ -1,7 +1,17 @@
-"""GraphiQL works for a seller: a real browser opens /graphql on a real server and runs the first examples.
+"""GraphiQL works for a seller: a real browser opens /graphql on a real server and runs the examples, the
+shipping walk included, clicking and pasting as a seller does.
 
 Needs Debian's Chromium at /usr/bin/chromium (`apt-get install chromium`; CI installs it in .ci/run). The
 browser is driven with Playwright's sync API in a worker thread, since the tests run in an asyncio loop.
+
+Worked figures of the shipping walk (the demo's sandbox clock is tests.conftest.START, 2026-11-23;
+reference-facts section 1, EU row and US row, and section 2, HS 610910):
+- DE, Amazon DE, 2 T-shirts at EUR 18.99 + EUR 4.99 shipping: goods 37.98, intrinsic value 37.98 / 1.19 =
+  31.92 <= EUR 150, so IOSS with Amazon as deemed supplier. VAT at sale 37.98 x 0.19 / 1.19 = 6.0639 ->
+  6.06 and 4.99 x 0.19 / 1.19 = 0.7967 -> 0.80 (together 6.86), duty EUR 3 for the one tariff line; the
+  import declares the goods net of that VAT, 37.98 - 6.06 = 31.92, and nothing is due at the border.
+- US, Amazon US, 2 T-shirts at USD 19.99: no de minimis since 2025-08-29, so MFN duty 16.5% on the FOB
+  value 39.98 = 6.5967 -> USD 6.60, due from the consumer under DAP; refused, it is reversed: owed 0.00.
 """
 
 from __future__ import annotations
@@ -19,14 +29,18 @@ from typing import Any
 
 import pytest
 import uvicorn
-from playwright.sync_api import ConsoleMessage, Error, Page, Request, sync_playwright
+from graphql import NonNullTypeNode, OperationDefinitionNode, parse, validate
+from playwright.sync_api import ConsoleMessage, Error, Locator, Page, Request, sync_playwright
 
 from api.app import GraphiQLSetup, create_app
 from api.context import Services
 from api.demo import seed_demo
+from api.graphiql import DemoIds
 from api.graphiql import config as graphiql_config
+from api.schema import schema
 from domain.db.engine import make_engine
-from domain.shared.clock import SystemClock
+from domain.shared.clock import FixedClock, SystemClock
+from tests.conftest import START
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -53,6 +67,24 @@ RESPONSE_TEXT = """() => {
 SELECTED_OPERATION = """() => {
   const editor = document.querySelector('.graphiql-query-editor .CodeMirror');
   return editor && editor.CodeMirror ? editor.CodeMirror.operationName : null;
+}"""
+
+
+# The names of the operations in the query editor, once GraphiQL has parsed its text (the same debounce).
+EDITOR_OPERATIONS = """() => {
+  const editor = document.querySelector('.graphiql-query-editor .CodeMirror');
+  const operations = editor && editor.CodeMirror ? editor.CodeMirror.operations || [] : [];
+  return operations.map(operation => operation.name ? operation.name.value : null);
+}"""
+
+# The variables editor shares the tools pane with the headers editor; the one shown is not `.hidden`.
+SET_VARIABLES = """values => {
+  const editor = document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror');
+  const current = JSON.parse(editor.CodeMirror.getValue());
+  for (const name of Object.keys(values)) {
+    if (!(name in current)) throw new Error('the variables pane has no ' + name + ': ' + JSON.stringify(current));
+  }
+  editor.CodeMirror.setValue(JSON.stringify(Object.assign(current, values), null, 2));
 }"""
 
 
@@ -95,8 +127,13 @@ def response_json(page: Page, containing: str) -> dict[str, Any]:
 
 
 def run_operation(page: Page, name: str) -> Request:
-    """Press the execute button once the query editor has `name` selected; return the request it sent."""
-    page.wait_for_function(f"name => ({SELECTED_OPERATION})() === name", arg=name, timeout=TIMEOUT_MS)
+    """Press the execute button as a seller does; return the request it sent. With one operation in the
+    editor, once GraphiQL has it selected; with several, the button offers their names and runs the one
+    chosen."""
+    page.wait_for_function(f"name => ({EDITOR_OPERATIONS})().includes(name)", arg=name, timeout=TIMEOUT_MS)
+    several = len(page.evaluate(EDITOR_OPERATIONS)) > 1
+    if not several:
+        page.wait_for_function(f"name => ({SELECTED_OPERATION})() === name", arg=name, timeout=TIMEOUT_MS)
 
     def is_it(request: Request) -> bool:
         if request.method != "POST" or not request.url.endswith("/graphql"):
@@ -106,9 +143,152 @@ def run_operation(page: Page, name: str) -> Request:
 
     with page.expect_request(is_it) as sent:
         page.locator("button.graphiql-execute-button").click()
+        if several:
+            page.get_by_role("menuitem", name=name, exact=True).click()
     response = sent.value.response()
     assert response is not None and response.status == 200, response and response.text()
     return sent.value
+
+
+def run_and_read(page: Page, name: str, containing: str) -> dict[str, Any]:
+    """Run the operation `name`; return its data, once the response pane shows `containing`, after checking
+    that no part of it failed: no GraphQL errors, and no userErrors in any payload."""
+    run_operation(page, name)
+    answer = response_json(page, containing)
+    assert "errors" not in answer, (name, answer["errors"])
+    data: dict[str, Any] = answer["data"]
+    for field, payload in data.items():
+        if isinstance(payload, dict) and "userErrors" in payload:
+            assert payload["userErrors"] == [], (name, field, payload["userErrors"])
+    return data
+
+
+def paste_variables(page: Page, values: dict[str, str]) -> None:
+    """Paste values into the variables pane, over the placeholders the example carries for them."""
+    page.get_by_role("button", name="Variables", exact=True).click()
+    page.evaluate(SET_VARIABLES, values)
+
+
+def open_tab(tab: Locator) -> None:
+    tab.locator("button.graphiql-tab-button").click()
+
+
+def money(amount: str, currency: str) -> dict[str, str]:
+    return {"amount": amount, "currency": currency}
+
+
+def walk_the_shipping_tabs(page: Page, tabs: dict[str, Locator]) -> None:
+    """The Shipping, Tracking, Customs, Deliver, ShipDap and Taxes tabs, in order, top to bottom."""
+    # Shipping: quotes for the DE order, then a label; the declarations are lodged with it.
+    open_tab(tabs["Shipping"])
+    quotes = run_and_read(page, "Shipping", '"shipmentQuotes"')["shipmentQuotes"]
+    assert quotes[0]["available"] is True
+    assert "POSTAL" in {quote["method"] for quote in quotes if quote["available"]}
+    shipped = run_and_read(page, "Ship", '"shipmentCreate"')["shipmentCreate"]
+    shipment = shipped["shipment"]
+    assert (shipment["status"], shipment["incoterm"], shipped["order"]["status"]) == (
+        "LABEL_CREATED",
+        "DDP",
+        "PACKED",
+    )
+    declared = {d["direction"]: d for d in shipment["declarations"]}
+    assert {d["status"] for d in declared.values()} == {"LODGED"}
+    assert declared["IMPORT"]["scheme"] == "IOSS"
+    assert declared["IMPORT"]["items"] == [{"hsCode": "610910", "value": money("31.92", "EUR")}]
+
+    # Tracking: the query finds what Ship made; pasted, the parcel leaves CN and reaches DE.
+    open_tab(tabs["Tracking"])
+    [edge] = run_and_read(page, "Tracking", '"shipments"')["shipments"]["edges"]
+    parcel = edge["node"]
+    number = parcel["trackingNumber"]
+    assert number == shipment["trackingNumber"]
+    ids = {d["direction"]: d["id"] for d in parcel["declarations"]}
+    assert ids == {d["direction"]: d["id"] for d in shipment["declarations"]}
+    paste_variables(page, {"trackingNumber": number, "exportId": ids["EXPORT"]})
+    tracked = run_and_read(page, "Track", '"arrived"')
+    assert tracked["pickedUp"]["shipment"] == {"status": "PICKED_UP", "order": {"status": "SHIPPED"}}
+    assert tracked["exportCleared"]["declaration"] == {"direction": "EXPORT", "status": "RELEASED"}
+    assert tracked["exportCleared"]["shipment"]["status"] == "EXPORT_CLEARED"
+    assert tracked["departed"]["shipment"]["status"] == "DEPARTED_ORIGIN"
+    assert tracked["arrived"]["shipment"]["status"] == "ARRIVED_DESTINATION"
+    assert all(tracked[step]["applied"] for step in ("pickedUp", "departed", "arrived"))
+
+    # Customs: a hold for the invoice, the seller's answer, nothing due (IOSS), released.
+    open_tab(tabs["Customs"])
+    found = run_and_read(page, "Customs", '"customsDeclarations"')["customsDeclarations"]["edges"]
+    statuses = {edge["node"]["direction"]: (edge["node"]["id"], edge["node"]["status"]) for edge in found}
+    assert statuses == {"EXPORT": (ids["EXPORT"], "RELEASED"), "IMPORT": (ids["IMPORT"], "LODGED")}
+    paste_variables(page, {"importId": ids["IMPORT"]})
+    held = run_and_read(page, "Hold", '"customsDecisionRecord"')["customsDecisionRecord"]
+    assert (held["declaration"]["status"], held["declaration"]["holdReason"]) == ("HELD", "MISSING_DOCUMENTS")
+    assert held["shipment"]["status"] == "IMPORT_CUSTOMS_HOLD"
+    answered = run_and_read(page, "Respond", '"customsDeclarationRespond"')["customsDeclarationRespond"]
+    assert answered["declaration"] == {
+        "status": "RESUBMITTED",
+        "documents": ["invoice 302-0000001-0000001.pdf"],
+    }
+    cleared = run_and_read(page, "Release", '"release"')
+    assessed = cleared["assess"]["declaration"]
+    assert (assessed["status"], assessed["assessment"]["regime"]) == ("ASSESSED", "IOSS")
+    assert assessed["dueFromConsumer"] == money("0.00", "EUR")  # the VAT and duty were paid at sale
+    assert cleared["release"]["declaration"]["status"] == "RELEASED"
+    assert cleared["release"]["shipment"]["status"] == "IMPORT_CLEARED"
+
+    # Deliver: the same tracking number; the order is DELIVERED.
+    open_tab(tabs["Deliver"])
+    paste_variables(page, {"trackingNumber": number})
+    delivered = run_and_read(page, "Deliver", '"delivered"')
+    assert delivered["outForDelivery"]["shipment"]["status"] == "OUT_FOR_DELIVERY"
+    last = delivered["delivered"]["shipment"]
+    assert last["status"] == "DELIVERED" and last["order"]["status"] == "DELIVERED"
+    assert last["order"]["completedAt"] is not None
+    assert [(e["type"], e["source"]) for e in last["timeline"] if e["applied"]] == [
+        ("LABEL_CREATED", "SELLER"),
+        ("PICKED_UP", "SANDBOX"),
+        ("EXPORT_CLEARED", "CUSTOMS"),
+        ("DEPARTED_ORIGIN", "SANDBOX"),
+        ("ARRIVED_DESTINATION", "SANDBOX"),
+        ("IMPORT_CUSTOMS_HOLD", "CUSTOMS"),
+        ("IMPORT_CLEARED", "CUSTOMS"),
+        ("OUT_FOR_DELIVERY", "SANDBOX"),
+        ("DELIVERED", "SANDBOX"),
+    ]
+
+    # ShipDap: the US order shipped DAP; the consumer refuses the duty, and the parcel goes back.
+    open_tab(tabs["ShipDap"])
+    dap = run_and_read(page, "ShipDap", '"shipmentCreate"')["shipmentCreate"]["shipment"]
+    assert dap["incoterm"] == "DAP" and dap["status"] == "LABEL_CREATED"
+    us_import = next(d for d in dap["declarations"] if d["direction"] == "IMPORT")
+    assert us_import["status"] == "LODGED"
+    paste_variables(page, {"importId": us_import["id"]})
+    refused = run_and_read(page, "Refuse", '"refuse"')
+    assert refused["assess"]["declaration"] == {
+        "status": "ASSESSED",
+        "dutyTotal": money("6.60", "USD"),
+        "dueFromConsumer": money("6.60", "USD"),
+    }
+    assert refused["refuse"]["declaration"]["status"] == "RETURNED"
+    assert refused["refuse"]["shipment"]["status"] == "RETURNED_TO_SENDER"
+    returned = run_and_read(page, "Returned", '"node"')["node"]
+    assert returned["status"] == "RETURNED_TO_SENDER"
+    assert [s["status"] for s in returned["shipments"]] == ["RETURNED_TO_SENDER"]
+    assert [(e["kind"], e["taxType"], e["payer"], e["amount"]) for e in returned["taxEntries"]] == [
+        ("LIABILITY", "DUTY", "CONSUMER", money("6.60", "USD")),
+        ("REVERSAL", "DUTY", "CONSUMER", money("6.60", "USD")),
+    ]
+
+    # Taxes: the month's report, the (empty) IOSS return, the ledger.
+    open_tab(tabs["Taxes"])
+    taxes = run_and_read(page, "Taxes", '"iossReturn"')
+    rows = {(r["jurisdiction"], r["taxType"], r["payer"], r["collection"]): r for r in taxes["taxReport"]}
+    vat = rows["DE", "VAT", "MARKETPLACE", "AT_SALE"]
+    assert (vat["scheme"], vat["owed"], vat["entries"]) == ("IOSS", money("6.86", "EUR"), 2)
+    duty = [r for key, r in rows.items() if key[1:] == ("DUTY", "MARKETPLACE", "AT_SALE")]
+    assert [r["owed"] for r in duty] == [money("3.00", "EUR")]
+    us = rows["US", "DUTY", "CONSUMER", "AT_BORDER"]
+    assert (us["owed"], us["outstanding"], us["entries"]) == (money("0.00", "USD"), {"amount": "0.00"}, 2)
+    assert taxes["iossReturn"]["lines"] == [] and taxes["iossReturn"]["totalEur"] == money("0.00", "EUR")
+    assert len(taxes["taxEntries"]["edges"]) == 5  # 3 at sale in DE, the US duty and its reversal
 
 
 def run_browser(base_url: str, key: str, screenshot: Path) -> None:
@@ -131,6 +311,10 @@ def run_browser(base_url: str, key: str, screenshot: Path) -> None:
 
             page.goto(f"{base_url}/graphql")
             assert page.title() == "Tradelane GraphiQL"
+            tabs = page.locator("li.graphiql-tab")
+            tabs.first.wait_for()
+            # Tabs are titled by their first operation, until another of theirs runs: take them now.
+            by_title = {tabs.nth(i).inner_text().strip(): tabs.nth(i) for i in range(tabs.count())}
 
             # Tab 1, Catalog: runs with the demo key from the Headers pane.
             request = run_operation(page, "Catalog")
@@ -145,8 +329,9 @@ def run_browser(base_url: str, key: str, screenshot: Path) -> None:
             assert "TEE-CTN-BLK-M" in skus
 
             # Tab 2, Place order: its variables are the demo channel and listing.
-            tabs = page.locator("li.graphiql-tab")
-            assert tabs.count() == len(graphiql_config(key, None)["tabs"])
+            configured = graphiql_config(key, None)["tabs"]
+            assert isinstance(configured, list)
+            assert tabs.count() == len(configured) == len(by_title)
             tabs.nth(1).locator("button.graphiql-tab-button").click()
             request = run_operation(page, "PlaceOrder")
             assert request.all_headers().get("authorization") == f"Bearer {key}"
@@ -184,6 +369,8 @@ def run_browser(base_url: str, key: str, screenshot: Path) -> None:
             stock = answers["Stock"]["data"]["stock"]["edges"]
             assert stock[0]["node"]["onHand"] == 190 and stock[0]["node"]["rejected"] == 10
 
+            walk_the_shipping_tabs(page, by_title)
+
             page.screenshot(path=str(screenshot))
         finally:
             browser.close()
@@ -194,7 +381,8 @@ async def test_graphiql_runs_the_examples_for_the_demo_seller(database_url: str,
     require_chromium()
     engine = make_engine(database_url)
     try:
-        key, ids = await seed_demo(engine, SystemClock())
+        # The sandbox's clock stays where the demo starts it: a fixed day keeps the worked figures true.
+        key, ids = await seed_demo(engine, FixedClock(START))
     finally:
         await engine.dispose()
 
@@ -202,3 +390,39 @@ async def test_graphiql_runs_the_examples_for_the_demo_seller(database_url: str,
     with serving(database_url, GraphiQLSetup(api_key=key, demo=ids)) as base_url:
         await asyncio.to_thread(run_browser, base_url, key, screenshot)
     assert screenshot.stat().st_size > 0
+
+
+def test_every_example_is_valid_and_its_variables_are_given() -> None:
+    """Every operation of every tab, including those the browser walk does not run (Seize, the Clock), is
+    valid against the schema, and each variable it requires is in its tab's variables pane."""
+    demo = DemoIds(
+        channel_id="Q2hhbm5lbDox",
+        listing_id="TGlzdGluZzox",
+        order_id="T3JkZXI6MQ",
+        product_id="UHJvZHVjdDox",
+        channel_ids=["Q2hhbm5lbDox"],
+        de_order_id="T3JkZXI6Mg",
+        us_order_id="T3JkZXI6Mw",
+        sandbox_month="2028-02",
+    )
+    tabs = graphiql_config("key", demo)["tabs"]
+    assert isinstance(tabs, list)
+    names: list[str] = []
+    for tab in tabs:
+        document = parse(tab["query"])
+        assert validate(schema._schema, document) == [], tab["query"]
+        given = json.loads(tab["variables"] or "{}")
+        for operation in document.definitions:
+            assert isinstance(operation, OperationDefinitionNode) and operation.name is not None
+            names.append(operation.name.value)
+            required = {
+                v.variable.name.value
+                for v in operation.variable_definitions or ()
+                if isinstance(v.type, NonNullTypeNode) and v.default_value is None
+            }
+            assert required <= set(given), (operation.name.value, required - set(given))
+    assert len(names) == len(set(names)), "an operation name on two tabs would make the walk ambiguous"
+    assert {"Hold", "Respond", "Release", "Seize", "Refuse"} <= set(names)
+    # A leap year's February ends on the 29th.
+    taxes = next(json.loads(t["variables"]) for t in tabs if "query Taxes" in t["query"])
+    assert taxes == {"from": "2028-02-01", "to": "2028-02-29", "month": "2028-02"}

@@ -19,7 +19,6 @@ from tests.catalog_setup import create_channel, create_listing, create_product
 from tests.conftest import Seller
 from tests.shipping_setup import (
     CHARGES,
-    LODGE,
     RESPOND,
     SHIP,
     confirmed_order,
@@ -145,12 +144,17 @@ async def test_a_hold_is_answered_and_the_parcel_released_after_the_consumer_pay
     assert decl["dutyTotal"] == money("5.78", "USD") and decl["taxTotal"] == money("0.00", "USD")
     assert decl["dueFromConsumer"] == money("5.78", "USD")
     [line] = decl["assessment"]["lines"]
-    assert (line["taxType"], line["rate"], line["payer"], line["collection"]) == ("DUTY", "0.165", "CONSUMER", "AT_BORDER")
+    assert (line["taxType"], line["rate"], line["payer"], line["collection"]) == (
+        "DUTY",
+        "0.165",
+        "CONSUMER",
+        "AT_BORDER",
+    )
     assert line["ruleId"].startswith("duty/US/610910/")
 
     early = await decide(seller, import_["id"], "RELEASE")
     assert [e["code"] for e in early["userErrors"]] == ["CHARGES_UNPAID"]
-    paid = (await seller.gql(CHARGES, {"input": {"declarationId": import_["id"], "paid": True}}))
+    paid = await seller.gql(CHARGES, {"input": {"declarationId": import_["id"], "paid": True}})
     assert paid["customsChargesCollect"]["declaration"]["status"] == "PAID"
     released = await decide(seller, import_["id"], "RELEASE")
     assert released["declaration"]["status"] == "RELEASED"
@@ -253,7 +257,9 @@ async def test_a_voided_label_frees_its_units_and_withdraws_its_declarations(sel
     assert [e["code"] for e in late["userErrors"]] == ["SHIPMENT_NOT_CANCELLABLE"]
 
 
-async def test_cancelling_a_packed_order_voids_its_label_and_reverses_the_tax_of_the_sale(seller: Seller) -> None:
+async def test_cancelling_a_packed_order_voids_its_label_and_reverses_the_tax_of_the_sale(
+    seller: Seller,
+) -> None:
     order = await confirmed_order(seller)
     shipment = await ship(seller, order["id"])
     cancelled = (await seller.gql(CANCEL_ORDER, {"id": order["id"]}))["orderCancel"]
@@ -274,7 +280,9 @@ async def test_cancelling_a_packed_order_voids_its_label_and_reverses_the_tax_of
 
 
 WAREHOUSE = """mutation ($input: WarehouseCreateInput!) { warehouseCreate(input: $input) { warehouse { id } userErrors { code } } }"""
-RECEIVE = """mutation ($input: LotReceiveInput!) { lotReceive(input: $input) { lot { id } userErrors { code } } }"""
+RECEIVE = (
+    """mutation ($input: LotReceiveInput!) { lotReceive(input: $input) { lot { id } userErrors { code } } }"""
+)
 INSPECT = """mutation ($input: LotInspectInput!) { lotInspect(input: $input) { stockLevel { id } userErrors { code } } }"""
 STOCK = """{ stock(first: 10) { edges { node { onHand reserved available } } } }"""
 
@@ -288,9 +296,13 @@ async def test_stock_leaves_the_warehouse_when_the_carrier_picks_it_up(seller: S
     seller.ids["AMAZON-US-USD"], seller.ids["AMAZON-US-USD/channel"] = listing, channel
     house = await seller.gql(WAREHOUSE, {"input": {"name": "Shenzhen", "kind": "DOMESTIC", "country": "CN"}})
     warehouse = house["warehouseCreate"]["warehouse"]["id"]
-    lot = await seller.gql(RECEIVE, {"input": {"productId": product, "warehouseId": warehouse, "quantity": 10}})
+    lot = await seller.gql(
+        RECEIVE, {"input": {"productId": product, "warehouseId": warehouse, "quantity": 10}}
+    )
     lot_id = lot["lotReceive"]["lot"]["id"]
-    await seller.gql(INSPECT, {"input": {"lotId": lot_id, "sampleSize": 2, "defectsFound": 0, "result": "PASS"}})
+    await seller.gql(
+        INSPECT, {"input": {"lotId": lot_id, "sampleSize": 2, "defectsFound": 0, "result": "PASS"}}
+    )
     order = await confirmed_order(seller, country="US", currency="USD", quantity=3)
     assert _level(await seller.gql(STOCK)) == {"onHand": 10, "reserved": 3, "available": 7}
     shipment = await ship(seller, order["id"])

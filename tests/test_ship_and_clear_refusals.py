@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.catalog_setup import create_channel, create_listing, create_product, pay
+from tests.catalog_setup import create_listing, create_product, pay
 from tests.conftest import Seller
 from tests.shipping_setup import (
     CONFIRM,
@@ -22,7 +22,9 @@ from tests.shipping_setup import (
 
 DECLARATION = """query ($id: ID!) { node(id: $id) { ... on CustomsDeclaration { status version reference
   items { hsCode value { amount currency } } timeline { type } } } }"""
-SHIPMENT = """query ($id: ID!) { node(id: $id) { ... on Shipment { status version timeline { type eventId } } } }"""
+SHIPMENT = (
+    """query ($id: ID!) { node(id: $id) { ... on Shipment { status version timeline { type eventId } } } }"""
+)
 
 
 def codes(result: dict[str, Any]) -> list[str]:
@@ -44,7 +46,9 @@ async def test_a_shipment_for_an_unconfirmed_order_is_refused(seller: Seller) ->
     }
     placed = (await seller.gql(PLACE, {"input": values}))["orderPlace"]["order"]
     await pay(seller, placed["id"])
-    result = (await seller.gql(SHIP, {"input": {"orderId": placed["id"], "method": "POSTAL"}}))["shipmentCreate"]
+    result = (await seller.gql(SHIP, {"input": {"orderId": placed["id"], "method": "POSTAL"}}))[
+        "shipmentCreate"
+    ]
     assert codes(result) == ["ORDER_NOT_SHIPPABLE"] and result["shipment"] is None
     assert "Confirm it first" in result["userErrors"][0]["message"]
     view = await order_view(seller, placed["id"])
@@ -52,9 +56,13 @@ async def test_a_shipment_for_an_unconfirmed_order_is_refused(seller: Seller) ->
     assert (await order_view(seller, order["id"]))["shipments"] == []
 
 
-async def test_shipping_without_export_rights_or_certificates_names_all_that_is_missing(seller: Seller) -> None:
+async def test_shipping_without_export_rights_or_certificates_names_all_that_is_missing(
+    seller: Seller,
+) -> None:
     order = await confirmed_order(seller, export_rights=False)
-    result = (await seller.gql(SHIP, {"input": {"orderId": order["id"], "method": "POSTAL"}}))["shipmentCreate"]
+    result = (await seller.gql(SHIP, {"input": {"orderId": order["id"], "method": "POSTAL"}}))[
+        "shipmentCreate"
+    ]
     assert codes(result) == ["COMPLIANCE_MISSING"]
     assert "missing EXPORT_RIGHTS registration" in result["userErrors"][0]["message"]
     assert (await order_view(seller, order["id"]))["shipments"] == []
@@ -66,11 +74,18 @@ async def test_shipping_without_export_rights_or_certificates_names_all_that_is_
       issuer: "TUV", validFrom: "2026-01-01"}) { userErrors { code } } }"""
     await seller.gql(certify, {"p": product})
     listing = await create_listing(seller, product, channel, "49.00")
-    values = {"channelId": channel, "lines": [{"listingId": listing, "quantity": 1}], "buyerName": "Cy", "shipToCountry": "US"}
+    values = {
+        "channelId": channel,
+        "lines": [{"listingId": listing, "quantity": 1}],
+        "buyerName": "Cy",
+        "shipToCountry": "US",
+    }
     placed = (await seller.gql(PLACE, {"input": values}))["orderPlace"]["order"]
     await pay(seller, placed["id"])
     await seller.gql(CONFIRM, {"id": placed["id"]})
-    refused = (await seller.gql(SHIP, {"input": {"orderId": placed["id"], "method": "EXPRESS"}}))["shipmentCreate"]
+    refused = (await seller.gql(SHIP, {"input": {"orderId": placed["id"], "method": "EXPRESS"}}))[
+        "shipmentCreate"
+    ]
     assert codes(refused) == ["COMPLIANCE_MISSING"]
     message = refused["userErrors"][0]["message"]
     assert "HDP-1: missing FCC certification" in message and "missing EXPORT_RIGHTS" in message
@@ -79,9 +94,12 @@ async def test_shipping_without_export_rights_or_certificates_names_all_that_is_
 async def test_shipment_input_is_checked(seller: Seller) -> None:
     order = await confirmed_order(seller)
     line = order["lines"][0]["id"]
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"lines": [{"orderLineId": line, "quantity": 3}]}, "INVALID_QUANTITY"),
-        ({"lines": [{"orderLineId": line, "quantity": 1}, {"orderLineId": line, "quantity": 1}]}, "DUPLICATE_LINE"),
+        (
+            {"lines": [{"orderLineId": line, "quantity": 1}, {"orderLineId": line, "quantity": 1}]},
+            "DUPLICATE_LINE",
+        ),
         ({"lines": []}, "NOTHING_TO_SHIP"),
         ({"packages": [{"weightGrams": 0, "lengthMm": 1, "widthMm": 1, "heightMm": 1}]}, "INVALID_PACKAGE"),
         ({"method": "PLATFORM_FULFILLED"}, "METHOD_NOT_POSSIBLE"),
@@ -103,7 +121,9 @@ async def test_scans_for_unknown_numbers_repeats_and_the_future_are_refused(sell
     number = shipment["trackingNumber"]
     assert codes(await scan(seller, "LX000000000CN", "PICKED_UP")) == ["UNKNOWN_TRACKING_NUMBER"]
     assert codes(await scan(seller, number, "SEIZED")) == ["INVALID_EVENT_TYPE"]
-    assert codes(await scan(seller, number, "PICKED_UP", occurredAt="2026-11-24T00:00:00Z")) == ["INVALID_TIME"]
+    assert codes(await scan(seller, number, "PICKED_UP", occurredAt="2026-11-24T00:00:00Z")) == [
+        "INVALID_TIME"
+    ]
     first = await scan(seller, number, "PICKED_UP", eventId="evt-1")
     assert first["applied"] is True
     assert codes(await scan(seller, number, "DEPARTED_ORIGIN", eventId="evt-1")) == ["DUPLICATE_EVENT"]
@@ -120,9 +140,13 @@ async def test_customs_decisions_on_a_draft_and_bad_holds_are_refused(seller: Se
     assert codes(await decide(seller, import_["id"], "ASSESS")) == ["NOT_LODGED"]
     assert codes(await decide(seller, declaration(shipment, "EXPORT")["id"], "HOLD")) == ["NOT_LODGED"]
     lodged = (await seller.gql(LODGE, {"input": {"declarationId": import_["id"]}}))["customsDeclarationLodge"]
-    assert lodged["declaration"]["status"] == "LODGED" and lodged["declaration"]["reference"].startswith("26US")
+    assert lodged["declaration"]["status"] == "LODGED" and lodged["declaration"]["reference"].startswith(
+        "26US"
+    )
     assert codes(await decide(seller, import_["id"], "HOLD")) == ["HOLD_REASON_REQUIRED"]
-    assert codes(await decide(seller, import_["id"], "RELEASE", holdReason="INSPECTION")) == ["UNEXPECTED_HOLD_REASON"]
+    assert codes(await decide(seller, import_["id"], "RELEASE", holdReason="INSPECTION")) == [
+        "UNEXPECTED_HOLD_REASON"
+    ]
     export = declaration(shipment, "EXPORT")
     await seller.gql(LODGE, {"input": {"declarationId": export["id"]}})
     assert codes(await decide(seller, export["id"], "ASSESS")) == ["ILLEGAL_TRANSITION"]
@@ -147,14 +171,21 @@ async def test_declared_values_and_codes_are_checked(seller: Seller) -> None:
         ({}, "EMPTY_CORRECTION"),
     ]
     for fix, code in cases:
-        result = await seller.gql(LODGE, {"input": {"declarationId": import_["id"], "items": [{"itemId": item} | fix]}})
+        result = await seller.gql(
+            LODGE, {"input": {"declarationId": import_["id"], "items": [{"itemId": item} | fix]}}
+        )
         assert codes(result["customsDeclarationLodge"]) == [code], fix
     view = await _view(seller, DECLARATION, import_["id"])
     assert view["status"] == "DRAFT" and view["reference"] is None
     assert view["items"] == [{"hsCode": "610910", "value": {"amount": "33.60", "currency": "EUR"}}]
-    fixed = {"declarationId": import_["id"], "items": [{"itemId": item, "hsCode": "6109.10.00", "value": "30.00", "currency": "EUR"}]}
+    fixed = {
+        "declarationId": import_["id"],
+        "items": [{"itemId": item, "hsCode": "6109.10.00", "value": "30.00", "currency": "EUR"}],
+    }
     lodged = (await seller.gql(LODGE, {"input": fixed}))["customsDeclarationLodge"]
-    assert lodged["userErrors"] == [] and lodged["declaration"]["items"] == [{"hsCode": "61091000", "value": {"amount": "30.00"}}]
+    assert lodged["userErrors"] == [] and lodged["declaration"]["items"] == [
+        {"hsCode": "61091000", "value": {"amount": "30.00"}}
+    ]
 
 
 async def test_a_hold_answer_with_a_bad_value_changes_nothing(seller: Seller) -> None:
@@ -163,10 +194,16 @@ async def test_a_hold_answer_with_a_bad_value_changes_nothing(seller: Seller) ->
     import_ = declaration(shipment, "IMPORT")
     await decide(seller, import_["id"], "HOLD", holdReason="CLASSIFICATION_QUERY")
     item = import_["items"][0]["id"]
-    bad = {"declarationId": import_["id"], "documents": ["spec.pdf"], "items": [{"itemId": item, "hsCode": "610910", "value": "0"}]}
+    bad = {
+        "declarationId": import_["id"],
+        "documents": ["spec.pdf"],
+        "items": [{"itemId": item, "hsCode": "610910", "value": "0"}],
+    }
     result = (await seller.gql(RESPOND, {"input": bad}))["customsDeclarationRespond"]
     assert codes(result) == ["INVALID_DECLARED_VALUE"]
-    empty = (await seller.gql(RESPOND, {"input": {"declarationId": import_["id"]}}))["customsDeclarationRespond"]
+    empty = (await seller.gql(RESPOND, {"input": {"declarationId": import_["id"]}}))[
+        "customsDeclarationRespond"
+    ]
     assert codes(empty) == ["EMPTY_RESPONSE"]
     view = await _view(seller, DECLARATION, import_["id"])
     assert view["status"] == "HELD"

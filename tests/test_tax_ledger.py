@@ -70,7 +70,11 @@ async def test_the_period_report_nets_reversals_and_shows_what_is_outstanding(se
     vat = by_key["DE", "VAT"]
     assert (vat["payer"], vat["collection"], vat["scheme"]) == ("SELLER", "AT_SALE", "IOSS")
     assert vat["liabilities"] == {"amount": "14.36", "currency": "EUR"}
-    assert (vat["reversals"]["amount"], vat["owed"]["amount"], vat["payments"]["amount"]) == ("7.18", "7.18", "0.00")
+    assert (vat["reversals"]["amount"], vat["owed"]["amount"], vat["payments"]["amount"]) == (
+        "7.18",
+        "7.18",
+        "0.00",
+    )
     assert vat["outstanding"]["amount"] == "7.18" and vat["entries"] == 6
     assert by_key["EU", "DUTY"]["owed"]["amount"] == "3.00"
 
@@ -100,3 +104,10 @@ async def test_a_return_of_sales_in_another_currency_is_converted_at_the_periods
     vat = next(line for line in found["lines"] if line["taxType"] == "VAT")
     assert vat["amount"] == {"amount": "7.18", "currency": "USD"}
     assert vat["amountEur"] == {"amount": "6.46"}
+
+
+async def test_what_a_marketplace_collected_is_not_outstanding_for_the_seller(seller: Seller) -> None:
+    await confirmed_order(seller)  # Amazon DE collects the VAT as deemed supplier
+    rows = (await seller.gql(REPORT, {"f": "2026-11-01", "t": "2026-11-30"}))["taxReport"]
+    vat = next(r for r in rows if r["taxType"] == "VAT")
+    assert (vat["payer"], vat["owed"]["amount"], vat["outstanding"]["amount"]) == ("MARKETPLACE", "7.18", "0.00")

@@ -602,10 +602,14 @@ def downgrade() -> None:
     for table in TABLES:
         op.execute(f"REVOKE ALL ON {table} FROM {APP_ROLE}")
     op.execute("DROP SEQUENCE tracking_serial")
-    op.drop_constraint(op.f("ck_stock_reservations_shipped_within_quantity"), "stock_reservations", type_="check")
+    op.drop_constraint(
+        op.f("ck_stock_reservations_shipped_within_quantity"), "stock_reservations", type_="check"
+    )
     op.drop_constraint(op.f("ck_stock_levels_counts_not_negative"), "stock_levels", type_="check")
     op.create_check_constraint(
-        op.f("ck_stock_levels_counts_not_negative"), "stock_levels", "awaiting_inspection >= 0 AND rejected >= 0"
+        op.f("ck_stock_levels_counts_not_negative"),
+        "stock_levels",
+        "awaiting_inspection >= 0 AND rejected >= 0",
     )
     op.drop_constraint(op.f("ck_orders_orderstatus"), "orders", type_="check")
     op.create_check_constraint(op.f("ck_orders_orderstatus"), "orders", _in("status", OLD_ORDER_STATUSES))

@@ -30,7 +30,9 @@ def _errors(outcome: Outcome[uuid.UUID]) -> list[CustomsUserError]:  # type: ign
 class DeclarationItemCorrection:
     item_id: strawberry.ID = strawberry.field(description="The item (CustomsDeclaration.items.id).")
     hs_code: str | None = strawberry.field(default=None, description="The corrected HS code.")
-    value: Decimal | None = strawberry.field(default=None, description="The corrected customs value, above zero.")
+    value: Decimal | None = strawberry.field(
+        default=None, description="The corrected customs value, above zero."
+    )
     currency: str | None = strawberry.field(
         default=None, description="The value's currency, if you name it: it must be the declaration's."
     )
@@ -78,16 +80,22 @@ class CustomsDecisionRecordInput:
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
-@strawberry.input(description="The consumer at the door under DAP (sandbox only): pays the import charges or refuses.")
+@strawberry.input(
+    description="The consumer at the door under DAP (sandbox only): pays the import charges or refuses."
+)
 class CustomsChargesCollectInput:
     declaration_id: strawberry.ID = strawberry.field(description=DECLARATION)
-    paid: bool = strawberry.field(description="True: paid; false: refused, and the parcel goes back to the sender.")
+    paid: bool = strawberry.field(
+        description="True: paid; false: refused, and the parcel goes back to the sender."
+    )
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
 
 @strawberry.type(description="A declaration after a customs command.")
 class CustomsPayload:
-    declaration: CustomsDeclaration | None = strawberry.field(description="The declaration as it is now, unless refused.")
+    declaration: CustomsDeclaration | None = strawberry.field(
+        description="The declaration as it is now, unless refused."
+    )
     shipment: Shipment | None = strawberry.field(description="Its shipment as it is now, unless refused.")
     user_errors: list[CustomsUserError] = strawberry.field(description="Why it was refused.")  # type: ignore[valid-type]
 
@@ -135,14 +143,19 @@ class CustomsMutation:
             info.context,
             "customsDeclarationLodge",
             lambda: handlers.LodgeDeclaration(
-                _declaration(input.declaration_id), input.scheme_number, _corrections(input.items), input.expected_version
+                _declaration(input.declaration_id),
+                input.scheme_number,
+                _corrections(input.items),
+                input.expected_version,
             ),
             handlers.lodge_declaration,
             uuid.UUID,
         )
         return CustomsDeclarationLodgePayload(**await _payload(info, outcome))  # type: ignore[arg-type]
 
-    @strawberry.mutation(description="Answer a customs hold; the declaration is RESUBMITTED for customs to decide again.")
+    @strawberry.mutation(
+        description="Answer a customs hold; the declaration is RESUBMITTED for customs to decide again."
+    )
     async def customs_declaration_respond(
         self, info: Info, input: Annotated[CustomsDeclarationRespondInput, INPUT]
     ) -> CustomsDeclarationRespondPayload:
@@ -172,7 +185,11 @@ class CustomsMutation:
             info.context,
             "customsDecisionRecord",
             lambda: handlers.DecideDeclaration(
-                _declaration(input.declaration_id), input.decision, input.hold_reason, input.note, input.expected_version
+                _declaration(input.declaration_id),
+                input.decision,
+                input.hold_reason,
+                input.note,
+                input.expected_version,
             ),
             handlers.decide,
             uuid.UUID,
@@ -188,7 +205,9 @@ class CustomsMutation:
         outcome = await run_command(
             info.context,
             "customsChargesCollect",
-            lambda: handlers.CollectCharges(_declaration(input.declaration_id), input.paid, input.expected_version),
+            lambda: handlers.CollectCharges(
+                _declaration(input.declaration_id), input.paid, input.expected_version
+            ),
             handlers.collect_charges,
             uuid.UUID,
         )

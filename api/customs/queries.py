@@ -41,7 +41,8 @@ class CustomsQuery:
         first: First = None,
         after: After = None,
         filter: Annotated[
-            CustomsDeclarationFilter | None, strawberry.argument(description="Conditions the items must meet.")
+            CustomsDeclarationFilter | None,
+            strawberry.argument(description="Conditions the items must meet."),
         ] = None,
     ) -> Connection[CustomsDeclaration]:
         where: list[sa.ColumnElement[bool]] = []

@@ -53,7 +53,9 @@ class DeclarationItem:
     hs_code: str = strawberry.field(description="The HS code declared (6 to 10 digits).")
     description: str = strawberry.field(description="The goods, in plain words.")
     quantity: int = strawberry.field(description="Units.")
-    value: Money = strawberry.field(description="Customs value of the line, without any tax collected at sale.")
+    value: Money = strawberry.field(
+        description="Customs value of the line, without any tax collected at sale."
+    )
     origin_country: str = strawberry.field(description="Where the goods were made (ISO 3166-1).")
 
     @classmethod
@@ -82,20 +84,38 @@ class CustomsDeclaration(Node):
     hold_reason: HoldReason | None = strawberry.field(description="Why it is held, while HELD.")  # type: ignore[valid-type]
     reference: str | None = strawberry.field(description="The authority's number, once lodged.")
     incoterm: Incoterm = strawberry.field(description="Who pays duty and tax on import.")  # type: ignore[valid-type]
-    scheme: str | None = strawberry.field(description="The collect-at-sale scheme the tax was paid under (IOSS, say).")
+    scheme: str | None = strawberry.field(
+        description="The collect-at-sale scheme the tax was paid under (IOSS, say)."
+    )
     scheme_collector: SchemeCollector | None = strawberry.field(description="Who collected it.")  # type: ignore[valid-type]
-    scheme_number: str | None = strawberry.field(description="The seller's scheme number, when the seller collected.")
-    freight: Money = strawberry.field(description="Transport cost declared (part of the customs value where the market uses CIF).")
+    scheme_number: str | None = strawberry.field(
+        description="The seller's scheme number, when the seller collected."
+    )
+    freight: Money = strawberry.field(
+        description="Transport cost declared (part of the customs value where the market uses CIF)."
+    )
     documents: list[str] = strawberry.field(description="Documents given in answer to holds.")
-    assessment: TaxAssessment | None = strawberry.field(description="Duty and tax as assessed, kept as they were.")
-    duty_total: Money | None = strawberry.field(description="Duty charged at the border; null until assessed.")
-    tax_total: Money | None = strawberry.field(description="Consumption tax charged at the border; null until assessed.")
-    due_from_consumer: Money | None = strawberry.field(description="What the consumer must pay on delivery (DAP).")
-    version: int = strawberry.field(description="Goes up with every change; pass as expectedVersion to guard one.")
+    assessment: TaxAssessment | None = strawberry.field(
+        description="Duty and tax as assessed, kept as they were."
+    )
+    duty_total: Money | None = strawberry.field(
+        description="Duty charged at the border; null until assessed."
+    )
+    tax_total: Money | None = strawberry.field(
+        description="Consumption tax charged at the border; null until assessed."
+    )
+    due_from_consumer: Money | None = strawberry.field(
+        description="What the consumer must pay on delivery (DAP)."
+    )
+    version: int = strawberry.field(
+        description="Goes up with every change; pass as expectedVersion to guard one."
+    )
     created_at: datetime = strawberry.field(description="When it was drafted (workspace clock).")
     lodged_at: datetime | None = strawberry.field(description="When it was lodged.")
     assessed_at: datetime | None = strawberry.field(description="When duty and tax were assessed.")
-    closed_at: datetime | None = strawberry.field(description="When it ended (released, seized, returned, withdrawn).")
+    closed_at: datetime | None = strawberry.field(
+        description="When it ended (released, seized, returned, withdrawn)."
+    )
     _id: strawberry.Private[uuid.UUID]
     _shipment_id: strawberry.Private[uuid.UUID]
     _order_id: strawberry.Private[uuid.UUID]
@@ -116,7 +136,9 @@ class CustomsDeclaration(Node):
 
         return info.context.loaders.order.node(self._order_id, Order.from_row)  # type: ignore[return-value]
 
-    @strawberry.field(description="Every state change, oldest first: lodging, decisions, responses, payments.")
+    @strawberry.field(
+        description="Every state change, oldest first: lodging, decisions, responses, payments."
+    )
     def timeline(self, info: Info) -> list[TimelineEvent]:
         return now_or_later(info.context.loaders.timeline, self._id, TimelineEvent.from_views)  # type: ignore[return-value]
 

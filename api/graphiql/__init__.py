@@ -1,8 +1,10 @@
 """GraphiQL for sellers: the self-hosted page, opened with example operations that walk a sandbox order
-from placement to confirmation."""
+from placement to confirmation, then two paid orders through shipping, tracking, customs and the tax
+ledger."""
 
 from __future__ import annotations
 
+import calendar
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -12,7 +14,10 @@ from pathlib import Path
 STATIC_DIR = Path(str(resources.files("api.graphiql").joinpath("static")))
 
 WELCOME = """# Tradelane sandbox. Press ▶ (Ctrl-Enter) to run; the tabs above walk an order
-# from placement to confirmation: Catalog → Place order → Pay → Confirm → Orders.
+# from placement to confirmation: Catalog → PlaceOrder → Pay → Confirm → Orders.
+# Two demo orders are paid and confirmed already; the next tabs ship and clear them:
+# Shipping → Tracking → Customs → Deliver → ShipDap (a refusal under DAP) → Taxes.
+# Where a tab holds several operations, ▶ asks which to run: run them top to bottom.
 # The Authorization header below carries your API key (see the Headers pane).
 """
 
@@ -109,6 +114,184 @@ mutation Advance {
 }
 """
 
+# The shipping walk. The demo orders' IDs come in through the variables; a tracking number or a declaration
+# ID exists only once a shipment is made, so each tab that needs one finds it by a query first, and the
+# seller pastes it into the variables (GraphQL cannot pass one operation's answer to the next).
+SHIPPING = """# Ship the Amazon DE order: two T-shirts; Amazon collected VAT and the EUR 3 duty at sale
+# (IOSS). Shipping: every way the parcel could travel, cheapest usable first. Ship: buy the
+# cheapest POSTAL label; the order is PACKED, and the export (CN) and import (DE) declarations
+# are lodged with customs.
+query Shipping($orderId: ID!) {
+  shipmentQuotes(orderId: $orderId) {
+    method carrier { code name } service cost { amount currency }
+    transitDaysP50 estimatedDelivery available unavailableReason
+  }
+}
+
+mutation Ship($orderId: ID!) {
+  shipmentCreate(input: { orderId: $orderId, method: POSTAL }) {
+    shipment {
+      trackingNumber status incoterm cost { amount currency } estimatedDelivery
+      declarations { id direction status scheme items { hsCode value { amount currency } } }
+    }
+    order { status }
+    userErrors { field code message }
+  }
+}
+"""
+
+TRACKING = """# The carrier's scans move the parcel forward; a late or repeated scan is kept but changes
+# nothing. Tracking: find the DE order's parcel, then paste its trackingNumber and its EXPORT
+# declaration's id into the variables. Track: picked up (the order is SHIPPED), released for
+# export by CN customs, departed, arrived in DE, where import customs decide (next tab).
+query Tracking($orderId: ID!) {
+  shipments(first: 1, filter: { orderId: $orderId }) {
+    edges { node { trackingNumber status declarations { id direction status } } }
+  }
+}
+
+mutation Track($trackingNumber: String!, $exportId: ID!) {
+  pickedUp: trackingScanRecord(input: { trackingNumber: $trackingNumber, type: PICKED_UP }) {
+    applied shipment { status order { status } } userErrors { field code message }
+  }
+  exportCleared: customsDecisionRecord(input: { declarationId: $exportId, decision: RELEASE }) {
+    declaration { direction status } shipment { status } userErrors { field code message }
+  }
+  departed: trackingScanRecord(input: { trackingNumber: $trackingNumber, type: DEPARTED_ORIGIN }) {
+    applied shipment { status } userErrors { field code message }
+  }
+  arrived: trackingScanRecord(input: { trackingNumber: $trackingNumber, type: ARRIVED_DESTINATION }) {
+    applied shipment { status } userErrors { field code message }
+  }
+}
+"""
+
+CUSTOMS = """# Import customs in DE (in a sandbox, these mutations stand for customs). Customs: the DE
+# order's declarations; paste the IMPORT one's id into the variables, then run in turn:
+#   Hold     customs hold the parcel and ask for the invoice (IMPORT_CUSTOMS_HOLD);
+#   Respond  the seller sends it (the declaration is RESUBMITTED);
+#   Release  customs assess it (IOSS: the tax was paid at sale, nothing is due) and release it.
+# Seize is the other way a hold may end, instead of Release: the goods, the parcel and the
+# order end SEIZED, and the Deliver tab then changes nothing.
+query Customs($orderId: ID!) {
+  customsDeclarations(first: 10, filter: { orderId: $orderId }) {
+    edges {
+      node {
+        id direction country status nextStates scheme schemeCollector reference
+        items { hsCode quantity value { amount currency } }
+      }
+    }
+  }
+}
+
+mutation Hold($importId: ID!) {
+  customsDecisionRecord(input: {
+    declarationId: $importId, decision: HOLD, holdReason: MISSING_DOCUMENTS, note: "send the invoice"
+  }) {
+    declaration { status holdReason nextStates }
+    shipment { status }
+    userErrors { field code message }
+  }
+}
+
+mutation Respond($importId: ID!) {
+  customsDeclarationRespond(input: {
+    declarationId: $importId, documents: ["invoice 302-0000001-0000001.pdf"], note: "as asked"
+  }) {
+    declaration { status documents }
+    userErrors { field code message }
+  }
+}
+
+mutation Release($importId: ID!) {
+  assess: customsDecisionRecord(input: { declarationId: $importId, decision: ASSESS }) {
+    declaration { status dueFromConsumer { amount currency } assessment { regime rulesVersion } }
+    userErrors { field code message }
+  }
+  release: customsDecisionRecord(input: { declarationId: $importId, decision: RELEASE }) {
+    declaration { status }
+    shipment { status }
+    userErrors { field code message }
+  }
+}
+
+mutation Seize($importId: ID!) {
+  customsDecisionRecord(input: { declarationId: $importId, decision: SEIZE, note: "counterfeit" }) {
+    declaration { status nextStates }
+    shipment { status order { status } }
+    userErrors { field code message }
+  }
+}
+"""
+
+DELIVER = """# Cleared in DE: the carrier goes out for delivery and delivers; with every unit delivered,
+# the order is DELIVERED. Paste the trackingNumber from the Tracking tab. Run it twice: the
+# repeated scans are kept, marked applied: false, and change nothing.
+mutation Deliver($trackingNumber: String!) {
+  outForDelivery: trackingScanRecord(input: { trackingNumber: $trackingNumber, type: OUT_FOR_DELIVERY }) {
+    applied shipment { status } userErrors { field code message }
+  }
+  delivered: trackingScanRecord(input: { trackingNumber: $trackingNumber, type: DELIVERED }) {
+    applied
+    shipment { status order { status completedAt } timeline { type applied source } }
+    userErrors { field code message }
+  }
+}
+"""
+
+SHIP_DAP = """# A refusal under DAP. The Amazon US order owes US duty at the border (no de minimis since
+# 2025-08-29), which under DAP the consumer pays at the door. ShipDap: ship it DAP, then paste
+# its IMPORT declaration's id into the variables. Refuse: US customs assess the duty, the
+# consumer refuses to pay it, and the parcel goes back. Returned: the order is
+# RETURNED_TO_SENDER and the duty is reversed. (No carrier scans here: see the Tracking tab.)
+mutation ShipDap($orderId: ID!) {
+  shipmentCreate(input: { orderId: $orderId, method: POSTAL, incoterm: DAP }) {
+    shipment { trackingNumber status incoterm declarations { id direction status } }
+    userErrors { field code message }
+  }
+}
+
+mutation Refuse($importId: ID!) {
+  assess: customsDecisionRecord(input: { declarationId: $importId, decision: ASSESS }) {
+    declaration { status dutyTotal { amount currency } dueFromConsumer { amount currency } }
+    userErrors { field code message }
+  }
+  refuse: customsChargesCollect(input: { declarationId: $importId, paid: false }) {
+    declaration { status }
+    shipment { status }
+    userErrors { field code message }
+  }
+}
+
+query Returned($orderId: ID!) {
+  node(id: $orderId) {
+    ... on Order {
+      status
+      shipments { status timeline { type applied source } }
+      taxEntries { kind taxType jurisdiction payer amount { amount currency } }
+    }
+  }
+}
+"""
+
+TAXES = """# The tax ledger after the walks, per jurisdiction, tax, payer and way of collection. DE: the
+# VAT and duty Amazon collected at sale (as deemed supplier, Amazon files and pays them). US:
+# the duty assessed at the border, reversed when the consumer refused the parcel. The IOSS
+# return holds what you collect under your own IOSS number (own shop): none of these sales.
+query Taxes($from: Date!, $to: Date!, $month: String!) {
+  taxReport(from: $from, to: $to) {
+    jurisdiction taxType payer collection scheme
+    owed { amount currency } payments { amount } outstanding { amount } entries
+  }
+  iossReturn(month: $month) {
+    period lines { memberState taxType rate amountEur { amount } } totalEur { amount currency }
+  }
+  taxEntries(first: 10) {
+    edges { node { kind taxType jurisdiction payer collection amount { amount currency } ruleId } }
+  }
+}
+"""
+
 
 MARKETS = """# The rules of a destination market as of a day: taxes, low-value regimes, duty rates,
 # certifications, marketplace fees; each with its validity and source. Try another date.
@@ -174,24 +357,37 @@ query Fx {
 
 @dataclass(frozen=True)
 class DemoIds:
-    """Global IDs of the demo workspace's seed data, for the examples' variables."""
+    """Global IDs of the demo workspace's seed data, and the month its sandbox clock is in, for the
+    examples' variables."""
 
     channel_id: str
     listing_id: str
     order_id: str
     product_id: str  # the headphones: certified, stocked, worth researching
     channel_ids: list[str]
+    de_order_id: str  # paid and confirmed on Amazon DE: the Shipping, Tracking, Customs and Deliver tabs
+    us_order_id: str  # paid and confirmed on Amazon US: the refusal under DAP
+    sandbox_month: str  # YYYY-MM of the sandbox clock when the demo was made: the Taxes tab's period
 
 
 def config(api_key: str | None, demo: DemoIds | None) -> dict[str, object]:
     headers = json.dumps({"Authorization": f"Bearer {api_key or '<your API key>'}"}, indent=2)
     order = {"orderId": demo.order_id if demo else "<an order id>"}
+    de_order = {"orderId": demo.de_order_id if demo else "<a confirmed order's id>"}
+    us_order = {"orderId": demo.us_order_id if demo else "<a confirmed order's id>"}
+    tracking = {"trackingNumber": "<trackingNumber from Tracking>"}
     tabs = [
         (CATALOG, {}),
         (PLACE, {"channelId": demo.channel_id, "listingId": demo.listing_id} if demo else {}),
         (PAY, order),
         (CONFIRM, order),
         (ORDERS, {}),
+        (SHIPPING, de_order),
+        (TRACKING, de_order | tracking | {"exportId": "<the EXPORT declaration's id from Tracking>"}),
+        (CUSTOMS, de_order | {"importId": "<the IMPORT declaration's id from Customs>"}),
+        (DELIVER, tracking),
+        (SHIP_DAP, us_order | {"importId": "<the IMPORT declaration's id from ShipDap>"}),
+        (TAXES, _month_period(demo.sandbox_month if demo else None)),
         (CLOCK, {}),
         (MARKETS, {}),
         (RESEARCH, {"productId": demo.product_id, "channelIds": demo.channel_ids} if demo else {}),
@@ -210,6 +406,15 @@ def config(api_key: str | None, demo: DemoIds | None) -> dict[str, object]:
             for query, variables in tabs
         ],
     }
+
+
+def _month_period(month: str | None) -> dict[str, str]:
+    """The Taxes tab's variables: a month's first and last day, and the month."""
+    if month is None:
+        return {"from": "<YYYY-MM-DD>", "to": "<YYYY-MM-DD>", "month": "<YYYY-MM>"}
+    year, number = (int(part) for part in month.split("-"))
+    last = calendar.monthrange(year, number)[1]
+    return {"from": f"{month}-01", "to": f"{month}-{last:02d}", "month": month}
 
 
 @cache

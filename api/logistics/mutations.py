@@ -23,7 +23,9 @@ from domain.logistics.webhooks import CreatedWebhook, create_webhook
 EXPECTED_VERSION = "If given, the command is refused with CONFLICT unless it is at this version."
 
 
-def _errors(outcome: Outcome[uuid.UUID] | Outcome[ScanResult] | Outcome[CreatedWebhook]) -> list[ShippingUserError]:  # type: ignore[valid-type]
+def _errors(
+    outcome: Outcome[uuid.UUID] | Outcome[ScanResult] | Outcome[CreatedWebhook],
+) -> list[ShippingUserError]:  # type: ignore[valid-type]
     return [to_user_error(ShippingUserError, ShippingErrorCode, e) for e in outcome.errors]
 
 
@@ -36,7 +38,9 @@ class PackageInput:
     reference: str | None = strawberry.field(default=None, description="Your reference for the box.")
 
     def to_domain(self) -> handlers.PackageInput:
-        return handlers.PackageInput(self.weight_grams, self.length_mm, self.width_mm, self.height_mm, self.reference)
+        return handlers.PackageInput(
+            self.weight_grams, self.length_mm, self.width_mm, self.height_mm, self.reference
+        )
 
 
 @strawberry.input(description="Units of one order line to put in the shipment.")
@@ -50,7 +54,8 @@ class ShipmentCreateInput:
     order_id: strawberry.ID = strawberry.field(description="The order; CONFIRMED or PACKED.")
     method: LogisticsMethod = strawberry.field(description="How it travels.")  # type: ignore[valid-type]
     carrier: str | None = strawberry.field(
-        default=None, description="A carrier code (see shipmentQuotes); left out, the cheapest lane's carrier."
+        default=None,
+        description="A carrier code (see shipmentQuotes); left out, the cheapest lane's carrier.",
     )
     packages: list[PackageInput] | None = strawberry.field(
         default=None,
@@ -61,10 +66,12 @@ class ShipmentCreateInput:
     )
     incoterm: Incoterm | None = strawberry.field(  # type: ignore[valid-type]
         default=None,
-        description="Who pays import duty and tax; left out, DDP when the tax was collected at sale, else DAP.",
+        description="Who pays import duty and tax; left out, DDP when the tax was collected at sale, "
+        "else DAP.",
     )
     tracking_number: str | None = strawberry.field(
-        default=None, description="The carrier's number if you bought the label elsewhere; left out, one is made."
+        default=None,
+        description="The carrier's number if you bought the label elsewhere; left out, one is made.",
     )
     label_reference: str | None = strawberry.field(default=None, description="The label's reference.")
     lodge_declarations: bool = strawberry.field(
@@ -113,7 +120,8 @@ class TrackingScanRecordInput:
 class TrackingScanRecordPayload:
     shipment: Shipment | None = strawberry.field(description="The shipment as it is now, unless refused.")
     applied: bool | None = strawberry.field(
-        description="Whether the scan moved the shipment (false: stored only, as late, repeated or out of order)."
+        description="Whether the scan moved the shipment (false: stored only, as late, repeated or out "
+        "of order)."
     )
     user_errors: list[ShippingUserError] = strawberry.field(description="Why it was refused.")  # type: ignore[valid-type]
 
@@ -135,7 +143,8 @@ class TrackingWebhook:
 class TrackingWebhookCreatePayload:
     webhook: TrackingWebhook | None = strawberry.field(description="The endpoint, unless refused.")
     secret: str | None = strawberry.field(
-        description="The signing secret: give it to the carrier. Shown this once; make a new endpoint if lost."
+        description="The signing secret: give it to the carrier. Shown this once; make a new endpoint "
+        "if lost."
     )
     user_errors: list[ShippingUserError] = strawberry.field(description="Why it was refused.")  # type: ignore[valid-type]
 
@@ -149,11 +158,14 @@ async def _shipment(info: Info, shipment_id: uuid.UUID | None) -> Shipment | Non
 @strawberry.type
 class ShippingMutation:
     @strawberry.mutation(
-        description="Make a shipment for a confirmed order: packages, lines, carrier and tracking number, and "
+        description="Make a shipment for a confirmed order: packages, lines, carrier and tracking number, "
+        "and "
         "(for parcels that cross a border) its export and import declarations. Refused with "
         "COMPLIANCE_MISSING, naming all that is missing, when the destination's requirements are not met."
     )
-    async def shipment_create(self, info: Info, input: Annotated[ShipmentCreateInput, INPUT]) -> ShipmentCreatePayload:
+    async def shipment_create(
+        self, info: Info, input: Annotated[ShipmentCreateInput, INPUT]
+    ) -> ShipmentCreatePayload:
         outcome = await run_command(
             info.context,
             "shipmentCreate",
@@ -189,7 +201,9 @@ class ShippingMutation:
         return ShipmentCreatePayload(shipment=shipment, order=order, user_errors=_errors(outcome))
 
     @strawberry.mutation(description="Void a shipment's label before the carrier picks it up.")
-    async def shipment_cancel(self, info: Info, input: Annotated[ShipmentCancelInput, INPUT]) -> ShipmentCancelPayload:
+    async def shipment_cancel(
+        self, info: Info, input: Annotated[ShipmentCancelInput, INPUT]
+    ) -> ShipmentCancelPayload:
         outcome = await run_command(
             info.context,
             "shipmentCancel",
@@ -199,7 +213,9 @@ class ShippingMutation:
             handlers.cancel_shipment,
             uuid.UUID,
         )
-        return ShipmentCancelPayload(shipment=await _shipment(info, outcome.result), user_errors=_errors(outcome))
+        return ShipmentCancelPayload(
+            shipment=await _shipment(info, outcome.result), user_errors=_errors(outcome)
+        )
 
     @strawberry.mutation(
         description="Record a carrier's scan (sandbox only: it stands for the carrier). Stored always; it "
@@ -235,7 +251,9 @@ class ShippingMutation:
     async def tracking_webhook_create(
         self, info: Info, input: Annotated[TrackingWebhookCreateInput, INPUT]
     ) -> TrackingWebhookCreatePayload:
-        outcome = await run_command(info.context, "trackingWebhookCreate", lambda: input.carrier, create_webhook, CreatedWebhook)
+        outcome = await run_command(
+            info.context, "trackingWebhookCreate", lambda: input.carrier, create_webhook, CreatedWebhook
+        )
         made = outcome.result
         return TrackingWebhookCreatePayload(
             webhook=None

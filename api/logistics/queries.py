@@ -13,8 +13,8 @@ from api.errors import refusals_as_errors
 from api.logistics.mutations import PackageInput
 from api.logistics.types import Carrier, LogisticsMethod, Shipment, ShipmentQuote, ShipmentStatus
 from api.money import Money
-from api.paging import After, First, connection, query_id
 from api.orders.queries import SHIPMENT
+from api.paging import After, First, connection, query_id
 from api.prefetch import Relation
 from api.relay import Connection, decode_id
 from domain.logistics.queries import SHIPMENTS
@@ -42,7 +42,9 @@ class ShippingQuery:
         info: Info,
         first: First = None,
         after: After = None,
-        filter: Annotated[ShipmentFilter | None, strawberry.argument(description="Conditions the items must meet.")] = None,
+        filter: Annotated[
+            ShipmentFilter | None, strawberry.argument(description="Conditions the items must meet.")
+        ] = None,
     ) -> Connection[Shipment]:
         where: list[sa.ColumnElement[bool]] = []
         if filter is not None:
@@ -57,11 +59,19 @@ class ShippingQuery:
             if filter.tracking_number is not None:
                 where.append(SHIPMENTS.c.tracking_number == filter.tracking_number.strip().upper())
         return await connection(
-            info.context, SHIPMENTS, Shipment.from_row, first, after, where, newest_first=True, prefetch=(info, RELATIONS)
+            info.context,
+            SHIPMENTS,
+            Shipment.from_row,
+            first,
+            after,
+            where,
+            newest_first=True,
+            prefetch=(info, RELATIONS),
         )
 
     @strawberry.field(
-        description="Every way the order could travel, from the lanes' rate cards: cost, transit (p10, median, "
+        description="Every way the order could travel, from the lanes' rate cards: cost, transit "
+        "(p10, median, "
         "p90) and whether a shipment of this order could use it now. Cheapest usable first."
     )
     async def shipment_quotes(
@@ -70,7 +80,9 @@ class ShippingQuery:
         order_id: Annotated[strawberry.ID, strawberry.argument(description="The order.")],
         packages: Annotated[
             list[PackageInput] | None,
-            strawberry.argument(description="Its boxes; left out, one box from the products' weights and sizes."),
+            strawberry.argument(
+                description="Its boxes; left out, one box from the products' weights and sizes."
+            ),
         ] = None,
     ) -> list[ShipmentQuote]:
         ctx = info.context

@@ -53,19 +53,31 @@ class Carrier:
     name: str = strawberry.field(description="Its name.")
 
 
-@strawberry.type(description="What shipping an order one way would cost and take, from the lanes' rate cards.")
+@strawberry.type(
+    description="What shipping an order one way would cost and take, from the lanes' rate cards."
+)
 class ShipmentQuote:
     method: LogisticsMethod = strawberry.field(description="How it travels.")  # type: ignore[valid-type]
     carrier: Carrier = strawberry.field(description="Who carries it.")
     service: str = strawberry.field(description="The carrier's service, e.g. ePacket.")
     lane_id: str = strawberry.field(description="The lane (rate card entry) quoted.")
-    cost: Money = strawberry.field(description="Base plus per-kg on the chargeable weight, over all packages.")
-    chargeable_kg: Decimal = strawberry.field(description="The greater of actual and volumetric weight, summed.")
-    transit_days_p10: int = strawberry.field(description="Nine in ten parcels take at least this many calendar days.")
+    cost: Money = strawberry.field(
+        description="Base plus per-kg on the chargeable weight, over all packages."
+    )
+    chargeable_kg: Decimal = strawberry.field(
+        description="The greater of actual and volumetric weight, summed."
+    )
+    transit_days_p10: int = strawberry.field(
+        description="Nine in ten parcels take at least this many calendar days."
+    )
     transit_days_p50: int = strawberry.field(description="The median transit, in calendar days.")
-    transit_days_p90: int = strawberry.field(description="Nine in ten parcels arrive within this many calendar days.")
+    transit_days_p90: int = strawberry.field(
+        description="Nine in ten parcels arrive within this many calendar days."
+    )
     estimated_delivery: date = strawberry.field(description="Today plus the median transit.")
-    customs_mode: CustomsMode = strawberry.field(description="Declared per parcel, or delivered from bulk stock.")  # type: ignore[valid-type]
+    customs_mode: CustomsMode = strawberry.field(  # type: ignore[valid-type]
+        description="Declared per parcel, or delivered from bulk stock."
+    )
     confidence: str = strawberry.field(description="How sure the rate card's figures are: H, M or L.")
     note: str | None = strawberry.field(description="Where the figures come from.")
     available: bool = strawberry.field(description="Whether a shipment of this order could use it now.")
@@ -102,7 +114,8 @@ class ShipmentLine:
     @classmethod
     def from_rows(cls, rows: list[Row]) -> list[ShipmentLine]:
         return [
-            cls(order_line_id=to_global_id("OrderLine", row.order_line_id), quantity=row.quantity) for row in rows
+            cls(order_line_id=to_global_id("OrderLine", row.order_line_id), quantity=row.quantity)
+            for row in rows
         ]
 
 
@@ -116,7 +129,8 @@ class TrackingEvent:
     detail: str | None = strawberry.field(description="The carrier's or customs' words.")
     source: EventSource = strawberry.field(description="Who sent it.")  # type: ignore[valid-type]
     applied: bool = strawberry.field(
-        description="Whether it moved the shipment; a late, repeated or out-of-order scan is kept but not applied."
+        description="Whether it moved the shipment; a late, repeated or out-of-order scan is kept but "
+        "not applied."
     )
 
     @classmethod
@@ -141,9 +155,13 @@ class TrackingEvent:
 class Shipment(Node):
     status: ShipmentStatus = strawberry.field(description="Where it is.")  # type: ignore[valid-type]
     status_at: datetime = strawberry.field(description="When the event that set the status happened.")
-    version: int = strawberry.field(description="Goes up with every change; pass as expectedVersion to guard one.")
+    version: int = strawberry.field(
+        description="Goes up with every change; pass as expectedVersion to guard one."
+    )
     method: LogisticsMethod = strawberry.field(description="How it travels.")  # type: ignore[valid-type]
-    customs_mode: CustomsMode = strawberry.field(description="Declared per parcel, or delivered from bulk stock.")  # type: ignore[valid-type]
+    customs_mode: CustomsMode = strawberry.field(  # type: ignore[valid-type]
+        description="Declared per parcel, or delivered from bulk stock."
+    )
     carrier: Carrier = strawberry.field(description="Who carries it.")
     service: str = strawberry.field(description="The carrier's service.")
     lane_id: str = strawberry.field(description="The rate card entry it was priced on.")
@@ -193,7 +211,9 @@ class Shipment(Node):
 
     @strawberry.field(description="Its export and import declarations (none for deliveries from bulk stock).")
     def declarations(self, info: Info) -> list[CustomsDeclaration]:
-        return now_or_later(info.context.loaders.shipment_declarations, self._id, CustomsDeclaration.from_rows)  # type: ignore[return-value]
+        return now_or_later(
+            info.context.loaders.shipment_declarations, self._id, CustomsDeclaration.from_rows
+        )  # type: ignore[return-value]
 
     @classmethod
     def from_rows(cls, rows: list[Row]) -> list[Shipment]:

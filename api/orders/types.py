@@ -243,7 +243,9 @@ class Order(Node):
             info.context.loaders.order_declarations, self._id, CustomsDeclaration.from_rows
         )
 
-    @strawberry.field(description="Its lines in the tax ledger: at-sale and border liabilities, payments, reversals.")
+    @strawberry.field(
+        description="Its lines in the tax ledger: at-sale and border liabilities, payments, reversals."
+    )
     def tax_entries(self, info: Info) -> list[TaxEntry]:
         return now_or_later(info.context.loaders.order_tax_entries, self._id, TaxEntry.from_rows)  # type: ignore[return-value]
 

@@ -12,7 +12,8 @@ from api.context import Info
 from api.errors import refusals_as_errors
 from api.money import MoneyInput
 from api.paging import query_id
-from api.research.types import Incoterm, MarketAnalysisRow
+from api.research.types import MarketAnalysisRow
+from api.taxes.types import Incoterm
 from domain.research import analysis
 from domain.research.landed import Incoterm as DomainIncoterm
 from domain.shared.money import Money

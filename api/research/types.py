@@ -9,9 +9,8 @@ from api.catalog.types import Channel, Product
 from api.compliance.types import ComplianceStatus
 from api.context import Info
 from api.money import Money
-from api.taxes.types import Incoterm
 from domain.markets import reference as ref
-from domain.research import analysis, landed
+from domain.research import analysis
 from domain.shared.money import Money as DomainMoney
 
 ShippingMethod = strawberry.enum(ref.ShippingMethod, description="How a unit travels to the consumer.")

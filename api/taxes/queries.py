@@ -15,15 +15,19 @@ from api.money import Money
 from api.paging import After, First, connection, query_id
 from api.relay import Connection
 from api.taxes.types import Collection, Payer, TaxEntry, TaxEntryKind, TaxType
-from domain.taxes.queries import TAX_ENTRIES, ioss_return, period_report
 from domain.shared.errors import DomainError
+from domain.taxes.queries import TAX_ENTRIES, ioss_return, period_report
 
 
 @strawberry.input(description="Narrow the tax ledger; all given conditions must hold.")
 class TaxEntryFilter:
-    jurisdiction: str | None = strawberry.field(default=None, description="Only this jurisdiction (DE, EU, GB).")
+    jurisdiction: str | None = strawberry.field(
+        default=None, description="Only this jurisdiction (DE, EU, GB)."
+    )
     tax_type: TaxType | None = strawberry.field(default=None, description="Only this tax.")  # type: ignore[valid-type]
-    kind: TaxEntryKind | None = strawberry.field(default=None, description="Only liabilities, payments or reversals.")  # type: ignore[valid-type]
+    kind: TaxEntryKind | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only liabilities, payments or reversals."
+    )
     order_id: strawberry.ID | None = strawberry.field(default=None, description="Only this order's.")
 
 
@@ -39,7 +43,8 @@ class TaxReportRow:
     owed: Money = strawberry.field(description="liabilities - reversals.")
     payments: Money = strawberry.field(description="Paid to the authority.")
     outstanding: Money = strawberry.field(
-        description="owed - payments: at-sale tax awaiting the period's return, or DAP charges awaiting the consumer."
+        description="owed - payments: at-sale tax awaiting the period's return, or DAP charges awaiting "
+        "the consumer. Always zero for the MARKETPLACE payer: the marketplace remits what it collected."
     )
     entries: int = strawberry.field(description="Ledger lines counted.")
 
@@ -54,7 +59,9 @@ class IossReturnLine:
     amount_eur: Money = strawberry.field(description="The same in euros at the period's last-day rate.")
 
 
-@strawberry.type(description="A month's IOSS return: what the seller collected at sale under its own IOSS number.")
+@strawberry.type(
+    description="A month's IOSS return: what the seller collected at sale under its own IOSS number."
+)
 class IossReturn:
     period: str = strawberry.field(description="The month, YYYY-MM.")
     lines: list[IossReturnLine] = strawberry.field(description="Per member state, tax and rate.")
@@ -77,7 +84,9 @@ class TaxQuery:
         info: Info,
         first: First = None,
         after: After = None,
-        filter: Annotated[TaxEntryFilter | None, strawberry.argument(description="Conditions the items must meet.")] = None,
+        filter: Annotated[
+            TaxEntryFilter | None, strawberry.argument(description="Conditions the items must meet.")
+        ] = None,
     ) -> Connection[TaxEntry]:
         where: list[sa.ColumnElement[bool]] = []
         if filter is not None:
@@ -89,10 +98,13 @@ class TaxQuery:
                 where.append(TAX_ENTRIES.c.kind == filter.kind)
             if filter.order_id is not None:
                 where.append(TAX_ENTRIES.c.order_id == query_id(filter.order_id, "Order", "filter.orderId"))
-        return await connection(info.context, TAX_ENTRIES, TaxEntry.from_row, first, after, where, newest_first=True)
+        return await connection(
+            info.context, TAX_ENTRIES, TaxEntry.from_row, first, after, where, newest_first=True
+        )
 
     @strawberry.field(
-        description="Liabilities, reversals and payments per jurisdiction, tax, payer and currency over whole "
+        description="Liabilities, reversals and payments per jurisdiction, tax, payer and currency over "
+        "whole "
         "days from `from` to `to` (UTC, at most 366 days)."
     )
     async def tax_report(
@@ -100,7 +112,9 @@ class TaxQuery:
         info: Info,
         from_: Annotated[date, strawberry.argument(name="from", description="The first day.")],
         to: Annotated[date, strawberry.argument(description="The last day, included.")],
-        jurisdiction: Annotated[str | None, strawberry.argument(description="Only this jurisdiction.")] = None,
+        jurisdiction: Annotated[
+            str | None, strawberry.argument(description="Only this jurisdiction.")
+        ] = None,
     ) -> list[TaxReportRow]:
         ctx = info.context
         with refusals_as_errors():
@@ -108,9 +122,9 @@ class TaxQuery:
         return [
             TaxReportRow(
                 jurisdiction=r.jurisdiction,
-                tax_type=r.tax_type,  # type: ignore[arg-type]
-                payer=r.payer,  # type: ignore[arg-type]
-                collection=r.collection,  # type: ignore[arg-type]
+                tax_type=r.tax_type,
+                payer=r.payer,
+                collection=r.collection,
                 scheme=r.scheme,
                 liabilities=Money.of(r.liabilities.amount, r.currency),
                 reversals=Money.of(r.reversals.amount, r.currency),
@@ -139,7 +153,7 @@ class TaxQuery:
             lines=[
                 IossReturnLine(
                     member_state=line.member_state,
-                    tax_type=line.tax_type,  # type: ignore[arg-type]
+                    tax_type=line.tax_type,
                     rate=line.rate,
                     base=Money.of(line.base.amount, line.currency),
                     amount=Money.of(line.amount.amount, line.currency),

@@ -10,8 +10,8 @@ import strawberry
 
 from api.money import Money
 from api.relay import Node, to_global_id
-from domain.customs import engine
 from domain.currency.fx import plain_rate
+from domain.customs import engine
 from domain.db.reads import Row
 from domain.research import landed
 from domain.taxes import model
@@ -42,17 +42,23 @@ Incoterm = strawberry.enum(
 )
 
 
-@strawberry.type(description="One duty or tax of an assessment: its base, rate, amount, and the rule it came from.")
+@strawberry.type(
+    description="One duty or tax of an assessment: its base, rate, amount, and the rule it came from."
+)
 class AssessedTax:
     tax_type: TaxType = strawberry.field(description="What is charged.")  # type: ignore[valid-type]
     jurisdiction: str = strawberry.field(description="Who charges it: a country (DE) or a union (EU).")
     base: Money = strawberry.field(description="What the rate applies to.")
-    rate: Decimal | None = strawberry.field(description="The rate as a fraction (0.19); null for fixed amounts.")
+    rate: Decimal | None = strawberry.field(
+        description="The rate as a fraction (0.19); null for fixed amounts."
+    )
     amount: Money = strawberry.field(description="What is due.")
     collection: Collection = strawberry.field(description="At sale or at the border.")  # type: ignore[valid-type]
     payer: Payer = strawberry.field(description="Who pays it to the authority.")  # type: ignore[valid-type]
     rule_id: str = strawberry.field(description="The reference rule applied, e.g. tax/DE/VAT/2007-01-01.")
-    item: int | None = strawberry.field(description="The index of the item it is for; null: the whole consignment.")
+    item: int | None = strawberry.field(
+        description="The index of the item it is for; null: the whole consignment."
+    )
     note: str | None = strawberry.field(description="How it was worked out, where that is not plain.")
 
 
@@ -64,7 +70,9 @@ class TaxAssessment:
     market: str = strawberry.field(description="The destination market.")
     as_of: date | None = strawberry.field(description="The day whose rules were applied.")
     rules_version: str | None = strawberry.field(description="The version of the reference rules file used.")
-    regime: str | None = strawberry.field(description="The low-value regime it fell under (IOSS, say), if any.")
+    regime: str | None = strawberry.field(
+        description="The low-value regime it fell under (IOSS, say), if any."
+    )
     regime_rule_id: str | None = strawberry.field(description="The regime's rule ID.")
     incoterm: Incoterm | None = strawberry.field(description="DDP or DAP, for border assessments.")  # type: ignore[valid-type]
     currency: str | None = strawberry.field(description="The currency of every amount.")
@@ -79,8 +87,15 @@ class TaxAssessment:
         if "rules_version" not in snapshot and "rulesVersion" not in snapshot:
             # An order whose market had no rules, or no rate to judge the band: only its problems.
             return cls(
-                market=snapshot.get("market", ""), as_of=None, rules_version=None, regime=None,
-                regime_rule_id=None, incoterm=None, currency=None, lines=[], total=None,
+                market=snapshot.get("market", ""),
+                as_of=None,
+                rules_version=None,
+                regime=None,
+                regime_rule_id=None,
+                incoterm=None,
+                currency=None,
+                lines=[],
+                total=None,
                 problems=list(snapshot.get("problems", [])),
             )
         found = engine.Assessment.from_json(snapshot)
@@ -117,7 +132,9 @@ class TaxEntry(Node):
     kind: TaxEntryKind = strawberry.field(description="Liability, payment or reversal.")  # type: ignore[valid-type]
     tax_type: TaxType = strawberry.field(description="What tax.")  # type: ignore[valid-type]
     jurisdiction: str = strawberry.field(description="Who charges it: a country (DE) or a union (EU).")
-    scheme: str | None = strawberry.field(description="The collect-at-sale scheme (IOSS, say) it was collected under.")
+    scheme: str | None = strawberry.field(
+        description="The collect-at-sale scheme (IOSS, say) it was collected under."
+    )
     collection: Collection = strawberry.field(description="At sale or at the border.")  # type: ignore[valid-type]
     payer: Payer = strawberry.field(description="Who pays the authority.")  # type: ignore[valid-type]
     base: Money = strawberry.field(description="What the rate applied to.")
@@ -126,7 +143,9 @@ class TaxEntry(Node):
     rule_id: str = strawberry.field(description="The reference rule it came from.")
     occurred_at: datetime = strawberry.field(description="When (workspace clock).")
     order_id: strawberry.ID = strawberry.field(description="The order it belongs to.")
-    declaration_id: strawberry.ID | None = strawberry.field(description="The import declaration, for border taxes.")
+    declaration_id: strawberry.ID | None = strawberry.field(
+        description="The import declaration, for border taxes."
+    )
 
     @classmethod
     def from_rows(cls, rows: list[Row]) -> list[TaxEntry]:
@@ -148,6 +167,7 @@ class TaxEntry(Node):
             rule_id=row.rule_id,
             occurred_at=row.occurred_at,
             order_id=to_global_id("Order", row.order_id),
-            declaration_id=None if row.declaration_id is None else to_global_id("CustomsDeclaration", row.declaration_id),
+            declaration_id=None
+            if row.declaration_id is None
+            else to_global_id("CustomsDeclaration", row.declaration_id),
         )
-

@@ -54,7 +54,7 @@ EDITIONS = (("HS 2022", date(2022, 1, 1), date(2028, 1, 1)),)
 
 def normalize_hs_code_on(code: str, day: date, field: list[str] | None = None) -> str:
     """As `normalize_hs_code`, against the edition in force on `day`."""
-    for name, start, end in EDITIONS:
+    for _, start, end in EDITIONS:
         if start <= day < end:
             return normalize_hs_code(code, field)
     raise DomainError(

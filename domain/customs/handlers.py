@@ -49,7 +49,7 @@ from domain.orders.model import Order, OrderLine
 from domain.research.landed import Incoterm
 from domain.shared.errors import DomainError, NotFound, SandboxOnly
 from domain.shared.money import Money
-from domain.shared.text import clean_text
+from domain.shared.text import clean_text, required_text
 from domain.taxes.ledger import entries, reverse_open_liabilities
 from domain.taxes.model import EntryKind
 
@@ -100,13 +100,21 @@ async def held_kinds(uow: UnitOfWork, market: Market, day: date) -> dict[str, Re
 
 
 async def assess_at_sale(
-    uow: UnitOfWork, order: Order, channel: Channel, lines: Sequence[OrderLine], products: dict[uuid.UUID, Product]
+    uow: UnitOfWork,
+    order: Order,
+    channel: Channel,
+    lines: Sequence[OrderLine],
+    products: dict[uuid.UUID, Product],
 ) -> None:
     """Snapshot the tax the sale carries (IOSS, UK, AU, SG: collected at checkout) on the order, and
     record what is collected as liabilities in the ledger."""
     market = reference().markets.get(order.ship_to_country)
     if market is None:
-        order.sale_taxes = {"market": order.ship_to_country, "lines": [], "problems": ["no rules for this market"]}
+        order.sale_taxes = {
+            "market": order.ship_to_country,
+            "lines": [],
+            "problems": ["no rules for this market"],
+        }
         return
     day = uow.now.date()
     sale = Sale(
@@ -177,14 +185,19 @@ async def open_declarations(
     if snapshot.get("lines"):
         scheme = snapshot.get("regime")
         payers = {line["payer"] for line in snapshot["lines"]}
-        scheme_collector = SchemeCollector.MARKETPLACE if Payer.MARKETPLACE.value in payers else SchemeCollector.SELLER
+        scheme_collector = (
+            SchemeCollector.MARKETPLACE if Payer.MARKETPLACE.value in payers else SchemeCollector.SELLER
+        )
         if scheme_collector is SchemeCollector.SELLER:
             market = reference().markets[order.ship_to_country]
             held = await held_kinds(uow, market, uow.now.date())
             found = next((held[k.value] for k in SCHEME_NUMBER_KINDS if k.value in held), None)
             scheme_number = None if found is None else found.number
     freight = Money.of(order.shipping if first else 0, order.currency).amount
-    for direction, country in ((Direction.EXPORT, shipment.origin_country), (Direction.IMPORT, shipment.destination_country)):
+    for direction, country in (
+        (Direction.EXPORT, shipment.origin_country),
+        (Direction.IMPORT, shipment.destination_country),
+    ):
         declaration = CustomsDeclaration(
             id=uuid.uuid4(),
             workspace_id=uow.workspace_id,
@@ -213,7 +226,11 @@ async def open_declarations(
             version=1,
         )
         declaration.record(
-            "DECLARATION_DRAFTED", uow.now, direction=direction.value, country=country, shipmentId=str(shipment.id)
+            "DECLARATION_DRAFTED",
+            uow.now,
+            direction=direction.value,
+            country=country,
+            shipmentId=str(shipment.id),
         )
         uow.session.add(declaration)
         await uow.flush()
@@ -246,7 +263,9 @@ async def withdraw_declarations(uow: UnitOfWork, shipment: Shipment) -> None:
     """The shipment's label was voided before it left: its declarations are withdrawn."""
     rows = await uow.session.scalars(
         sa.select(CustomsDeclaration)
-        .where(CustomsDeclaration.workspace_id == uow.workspace_id, CustomsDeclaration.shipment_id == shipment.id)
+        .where(
+            CustomsDeclaration.workspace_id == uow.workspace_id, CustomsDeclaration.shipment_id == shipment.id
+        )
         .order_by(CustomsDeclaration.seq)
         .with_for_update()
     )
@@ -263,7 +282,9 @@ async def load_declaration(
     declaration = (
         await uow.session.scalars(
             sa.select(CustomsDeclaration)
-            .where(CustomsDeclaration.workspace_id == uow.workspace_id, CustomsDeclaration.id == declaration_id)
+            .where(
+                CustomsDeclaration.workspace_id == uow.workspace_id, CustomsDeclaration.id == declaration_id
+            )
             .with_for_update()
         )
     ).one_or_none()
@@ -283,7 +304,10 @@ async def _items(uow: UnitOfWork, declaration_id: uuid.UUID) -> list[Declaration
     return list(
         await uow.session.scalars(
             sa.select(DeclarationItem)
-            .where(DeclarationItem.workspace_id == uow.workspace_id, DeclarationItem.declaration_id == declaration_id)
+            .where(
+                DeclarationItem.workspace_id == uow.workspace_id,
+                DeclarationItem.declaration_id == declaration_id,
+            )
             .order_by(DeclarationItem.seq)
         )
     )
@@ -311,7 +335,10 @@ class ItemCorrection:
 
 
 def _correct(
-    declaration: CustomsDeclaration, items: list[DeclarationItem], corrections: Sequence[ItemCorrection], day: date
+    declaration: CustomsDeclaration,
+    items: list[DeclarationItem],
+    corrections: Sequence[ItemCorrection],
+    day: date,
 ) -> list[dict[str, str]]:
     by_id = {item.id: item for item in items}
     changed = []
@@ -319,11 +346,11 @@ def _correct(
         where = ["input", "items", str(i)]
         item = by_id.get(fix.item_id)
         if item is None:
-            raise DomainError("NOT_FOUND", f"Item {i + 1}: the declaration has no such item.", [*where, "itemId"])
-        if fix.hs_code is None and fix.value is None:
             raise DomainError(
-                "EMPTY_CORRECTION", f"Item {i + 1}: give a corrected hsCode or value.", where
+                "NOT_FOUND", f"Item {i + 1}: the declaration has no such item.", [*where, "itemId"]
             )
+        if fix.hs_code is None and fix.value is None:
+            raise DomainError("EMPTY_CORRECTION", f"Item {i + 1}: give a corrected hsCode or value.", where)
         change = {"itemId": str(item.id)}
         if fix.hs_code is not None:
             code = normalize_hs_code_on(fix.hs_code, day, [*where, "hsCode"])
@@ -337,7 +364,9 @@ def _correct(
     return changed
 
 
-def _declared_value(declaration: CustomsDeclaration, amount: Decimal, currency: str | None, where: list[str]) -> Decimal:
+def _declared_value(
+    declaration: CustomsDeclaration, amount: Decimal, currency: str | None, where: list[str]
+) -> Decimal:
     if currency is not None and currency.strip().upper() != declaration.currency:
         raise DomainError(
             "CURRENCY_MISMATCH",
@@ -362,10 +391,14 @@ def _check_items(declaration: CustomsDeclaration, items: list[DeclarationItem], 
         normalize_hs_code_on(item.hs_code, day, [*where, "hsCode"])
         if item.currency != declaration.currency:
             raise DomainError(
-                "CURRENCY_MISMATCH", f"Item {i + 1} is in {item.currency}, the declaration in {declaration.currency}.", where
+                "CURRENCY_MISMATCH",
+                f"Item {i + 1} is in {item.currency}, the declaration in {declaration.currency}.",
+                where,
             )
         if item.value <= 0:
-            raise DomainError("INVALID_DECLARED_VALUE", f"Item {i + 1} has no value; declare one above zero.", where)
+            raise DomainError(
+                "INVALID_DECLARED_VALUE", f"Item {i + 1} has no value; declare one above zero.", where
+            )
 
 
 # -- lodging ------------------------------------------------------------------------------------------
@@ -383,7 +416,9 @@ async def lodge_declaration(uow: UnitOfWork, cmd: LodgeDeclaration) -> uuid.UUID
     declaration = await load_declaration(uow, cmd.declaration_id, cmd.expected_version)
     if declaration.status is not S.DRAFT:
         raise DomainError(
-            "NOT_A_DRAFT", f"The declaration is {declaration.status}; only a DRAFT is lodged.", ["input", "declarationId"]
+            "NOT_A_DRAFT",
+            f"The declaration is {declaration.status}; only a DRAFT is lodged.",
+            ["input", "declarationId"],
         )
     items = await _items(uow, declaration.id)
     changes = _correct(declaration, items, cmd.items, uow.now.date())
@@ -419,7 +454,8 @@ async def _lodge(uow: UnitOfWork, declaration: CustomsDeclaration, items: list[D
         raise DomainError(
             "MISSING_SCHEME_NUMBER",
             f"The tax was collected at sale under {declaration.scheme}: the import declaration must carry "
-            f"your {declaration.scheme} number, or the tax is charged again at the border. Give schemeNumber.",
+            f"your {declaration.scheme} number, or the tax is charged again at the border. "
+            "Give schemeNumber.",
             ["input", "schemeNumber"],
         )
     declaration.reference = f"{day:%y}{declaration.country}{uuid.uuid4().hex[:14].upper()}"
@@ -480,15 +516,22 @@ async def decide(uow: UnitOfWork, cmd: DecideDeclaration) -> uuid.UUID:
     if (cmd.decision is Decision.HOLD) != (cmd.hold_reason is not None):
         raise DomainError(
             "HOLD_REASON_REQUIRED" if cmd.decision is Decision.HOLD else "UNEXPECTED_HOLD_REASON",
-            "A hold needs its reason (holdReason)." if cmd.decision is Decision.HOLD else "Only a hold has a reason.",
+            "A hold needs its reason (holdReason)."
+            if cmd.decision is Decision.HOLD
+            else "Only a hold has a reason.",
             ["input", "holdReason"],
         )
     shipment = await _shipment(uow, declaration)
     to = DECIDED[cmd.decision]
-    if cmd.decision is Decision.RELEASE and declaration.status is S.ASSESSED and (declaration.due_from_consumer or 0) > 0:
+    if (
+        cmd.decision is Decision.RELEASE
+        and declaration.status is S.ASSESSED
+        and (declaration.due_from_consumer or 0) > 0
+    ):
         raise DomainError(
             "CHARGES_UNPAID",
-            f"{declaration.due_from_consumer} {declaration.currency} of duty and tax is due from the consumer "
+            f"{declaration.due_from_consumer} {declaration.currency} of duty and tax is due from the "
+            "consumer "
             "(DAP); the goods are released once it is paid (customsChargesCollect).",
             ["input", "decision"],
         )
@@ -504,10 +547,18 @@ async def decide(uow: UnitOfWork, cmd: DecideDeclaration) -> uuid.UUID:
     if to is S.RETURNED:
         await reverse_open_liabilities(uow, declaration.order_id, declaration_id=declaration.id)
     if scan is not None:
-        detail = f"customs {cmd.decision.value.lower()}" + (f": {cmd.hold_reason.value}" if cmd.hold_reason else "")
+        detail = f"customs {cmd.decision.value.lower()}" + (
+            f": {cmd.hold_reason.value}" if cmd.hold_reason else ""
+        )
         await apply_event(
-            uow, shipment, scan, uow.now, f"customs-{declaration.id}-{declaration.version}", EventSource.CUSTOMS,
-            declaration.country, detail,
+            uow,
+            shipment,
+            scan,
+            uow.now,
+            f"customs-{declaration.id}-{declaration.version}",
+            EventSource.CUSTOMS,
+            declaration.country,
+            detail,
         )
     return declaration.id
 
@@ -527,7 +578,9 @@ _SHIPMENT_EVENT = {
 }
 
 
-async def _assess(uow: UnitOfWork, declaration: CustomsDeclaration, shipment: Shipment, note: str | None) -> None:
+async def _assess(
+    uow: UnitOfWork, declaration: CustomsDeclaration, shipment: Shipment, note: str | None
+) -> None:
     """Compute duty and tax by the rules in force today, snapshot them, and charge the right party: under
     DDP the seller pays at once and the declaration is PAID; under DAP it waits for the consumer."""
     market = reference().markets.get(declaration.country)
@@ -561,8 +614,8 @@ async def _assess(uow: UnitOfWork, declaration: CustomsDeclaration, shipment: Sh
     assessment = assess_import(consignment, await rates_for(uow, market, day, declaration.currency))
     border = [line for line in assessment.lines if line.collection is Collection.AT_BORDER]
     declaration.assessment = assessment.as_json()
-    declaration.duty_total = sum((l.amount.amount for l in border if l.tax_type == "DUTY"), Decimal(0))
-    declaration.tax_total = sum((l.amount.amount for l in border if l.tax_type != "DUTY"), Decimal(0))
+    declaration.duty_total = sum((x.amount.amount for x in border if x.tax_type == "DUTY"), Decimal(0))
+    declaration.tax_total = sum((x.amount.amount for x in border if x.tax_type != "DUTY"), Decimal(0))
     due = assessment.total(payer=Payer.CONSUMER, collection=Collection.AT_BORDER).amount
     declaration.due_from_consumer = due
     declaration.assessed_at = uow.now
@@ -580,14 +633,16 @@ async def _assess(uow: UnitOfWork, declaration: CustomsDeclaration, shipment: Sh
     )
     entries(uow, assessment, border, EntryKind.LIABILITY, declaration.order_id, declaration.id, uow.now)
     seller_pays = [line for line in border if line.payer is Payer.SELLER]
-    if seller_pays and sum(l.amount.amount for l in seller_pays) > 0:
-        entries(uow, assessment, seller_pays, EntryKind.PAYMENT, declaration.order_id, declaration.id, uow.now)
+    if seller_pays and sum(x.amount.amount for x in seller_pays) > 0:
+        entries(
+            uow, assessment, seller_pays, EntryKind.PAYMENT, declaration.order_id, declaration.id, uow.now
+        )
         declaration.move(
             S.PAID,
             uow.now,
             "DECLARATION_PAID",
             payer=Payer.SELLER.value,
-            amount=str(sum(l.amount.amount for l in seller_pays)),
+            amount=str(sum(x.amount.amount for x in seller_pays)),
             currency=declaration.currency,
         )
 
@@ -610,24 +665,37 @@ async def collect_charges(uow: UnitOfWork, cmd: CollectCharges) -> uuid.UUID:
             "NO_CHARGES_DUE",
             f"The declaration is {declaration.status}"
             + (" with nothing due from the consumer" if declaration.status is S.ASSESSED else "")
-            + ": charges are collected from the consumer only on an ASSESSED DAP declaration with an amount due.",
+            + ": charges are collected from the consumer only on an ASSESSED DAP declaration with an "
+            "amount due.",
             ["input", "declarationId"],
         )
     shipment = await _shipment(uow, declaration)
     if cmd.paid:
         assessment = Assessment.from_json(declaration.assessment or {})
-        due = [l for l in assessment.lines if l.collection is Collection.AT_BORDER and l.payer is Payer.CONSUMER]
+        due = [
+            x for x in assessment.lines if x.collection is Collection.AT_BORDER and x.payer is Payer.CONSUMER
+        ]
         entries(uow, assessment, due, EntryKind.PAYMENT, declaration.order_id, declaration.id, uow.now)
         declaration.move(
-            S.PAID, uow.now, "DECLARATION_PAID", payer=Payer.CONSUMER.value,
-            amount=str(declaration.due_from_consumer), currency=declaration.currency,
+            S.PAID,
+            uow.now,
+            "DECLARATION_PAID",
+            payer=Payer.CONSUMER.value,
+            amount=str(declaration.due_from_consumer),
+            currency=declaration.currency,
         )
         return declaration.id
     declaration.move(S.RETURNED, uow.now, "DECLARATION_RETURNED", note="the consumer refused the charges")
     await reverse_open_liabilities(uow, declaration.order_id, declaration_id=declaration.id)
     await apply_event(
-        uow, shipment, TrackingEventType.RETURNED_TO_SENDER, uow.now, f"refused-{declaration.id}",
-        EventSource.CUSTOMS, declaration.country, "consumer refused to pay import charges",
+        uow,
+        shipment,
+        TrackingEventType.RETURNED_TO_SENDER,
+        uow.now,
+        f"refused-{declaration.id}",
+        EventSource.CUSTOMS,
+        declaration.country,
+        "consumer refused to pay import charges",
     )
     return declaration.id
 
@@ -652,9 +720,13 @@ async def respond(uow: UnitOfWork, cmd: RespondToHold) -> uuid.UUID:
             f"The declaration is {declaration.status}; a response answers a hold (HELD).",
             ["input", "declarationId"],
         )
-    documents = [clean_text(d, "documents", 500) for d in cmd.documents]
+    documents = [required_text(d, "documents", 500) for d in cmd.documents]
     if len(declaration.documents) + len(documents) > MAX_DOCUMENTS:
-        raise DomainError("TOO_MANY_DOCUMENTS", f"A declaration holds at most {MAX_DOCUMENTS} documents.", ["input", "documents"])
+        raise DomainError(
+            "TOO_MANY_DOCUMENTS",
+            f"A declaration holds at most {MAX_DOCUMENTS} documents.",
+            ["input", "documents"],
+        )
     note = clean_text(cmd.note, "note", 500, required=False)
     if not documents and not cmd.items and note is None:
         raise DomainError(

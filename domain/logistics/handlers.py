@@ -8,7 +8,6 @@ a shipment that has ended, the order ends the way they did.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -19,7 +18,6 @@ from domain.compliance.model import GLOBAL, Registration
 from domain.compliance.queries import assess
 from domain.customs import handlers as customs
 from domain.db.uow import UnitOfWork
-from domain.logistics.progress import apply_event
 from domain.logistics.lanes import (
     CustomsMode,
     LogisticsMethod,
@@ -38,13 +36,14 @@ from domain.logistics.model import (
     TrackingEvent,
     TrackingEventType,
 )
+from domain.logistics.progress import apply_event
 from domain.markets.reference import RegistrationKind, reference
 from domain.orders.loading import load_order
 from domain.orders.model import Order, OrderLine, OrderStatus
 from domain.research.landed import Incoterm
 from domain.shared.errors import DomainError, NotFound, SandboxOnly
 from domain.shared.text import clean_text
-from domain.stock.model import StockLevel, StockReservation, Warehouse, WarehouseKind
+from domain.stock.model import StockReservation, Warehouse, WarehouseKind
 
 MAX_PACKAGES = 20
 MAX_WEIGHT_GRAMS = 1_000_000  # a pallet; parcels are far lighter, freight can be this heavy
@@ -260,7 +259,9 @@ def _allocate(
     for i, item in enumerate(asked):
         where = ["input", "lines", str(i)]
         if item.order_line_id not in lines:
-            raise DomainError("NOT_FOUND", f"Line {i + 1}: the order has no such line.", [*where, "orderLineId"])
+            raise DomainError(
+                "NOT_FOUND", f"Line {i + 1}: the order has no such line.", [*where, "orderLineId"]
+            )
         if item.order_line_id in chosen:
             raise DomainError("DUPLICATE_LINE", f"Line {i + 1}: that line is named twice.", where)
         available = left[item.order_line_id]
@@ -320,7 +321,9 @@ def packages_for(
         ):
             if not 1 <= value <= MAX_SIDE_MM:
                 raise DomainError(
-                    "INVALID_PACKAGE", f"Package {i + 1}: {name} must be 1 to {MAX_SIDE_MM:,}.", [*where, name]
+                    "INVALID_PACKAGE",
+                    f"Package {i + 1}: {name} must be 1 to {MAX_SIDE_MM:,}.",
+                    [*where, name],
                 )
     return [
         PackageInput(
@@ -440,7 +443,9 @@ async def _check_compliance(
     if mode is CustomsMode.PER_PARCEL:
         held = await held_registrations(uow, (origin,), day)
         if RegistrationKind.EXPORT_RIGHTS not in held:
-            missing.append(f"missing EXPORT_RIGHTS registration (scope {origin} or GLOBAL) to export from {origin}")
+            missing.append(
+                f"missing EXPORT_RIGHTS registration (scope {origin} or GLOBAL) to export from {origin}"
+            )
     if missing:
         raise DomainError(
             "COMPLIANCE_MISSING",
@@ -494,6 +499,7 @@ class RecordScan:
     location: str | None = None
     detail: str | None = None
     source: EventSource = field(default=EventSource.SANDBOX)
+    carrier: str | None = None  # the carrier whose endpoint sent it: it may report only its own parcels
 
 
 @dataclass(frozen=True)
@@ -531,9 +537,17 @@ async def record_scan(uow: UnitOfWork, cmd: RecordScan) -> ScanResult:
             f"No shipment in this workspace has tracking number {number}.",
             ["input", "trackingNumber"],
         )
+    if cmd.carrier is not None and cmd.carrier != shipment.carrier:
+        raise DomainError(
+            "WRONG_CARRIER",
+            f"{number} travels with {shipment.carrier}; a {cmd.carrier} endpoint cannot report on it.",
+            ["input", "trackingNumber"],
+        )
     at = cmd.occurred_at or uow.now
     if at.tzinfo is None:
-        raise DomainError("INVALID_TIME", "occurredAt needs a time zone (e.g. ...Z).", ["input", "occurredAt"])
+        raise DomainError(
+            "INVALID_TIME", "occurredAt needs a time zone (e.g. ...Z).", ["input", "occurredAt"]
+        )
     if at > uow.now:
         raise DomainError(
             "INVALID_TIME",
@@ -545,7 +559,10 @@ async def record_scan(uow: UnitOfWork, cmd: RecordScan) -> ScanResult:
         raise DomainError(
             "INVALID_TIME", "occurredAt is long before the shipment was made.", ["input", "occurredAt"]
         )
-    event_id = clean_text(cmd.event_id, "eventId", 100, required=False) or f"{cmd.source.value.lower()}-{uuid.uuid4()}"
+    event_id = (
+        clean_text(cmd.event_id, "eventId", 100, required=False)
+        or f"{cmd.source.value.lower()}-{uuid.uuid4()}"
+    )
     duplicate = await uow.session.scalar(
         sa.select(TrackingEvent.id).where(
             TrackingEvent.workspace_id == uow.workspace_id,

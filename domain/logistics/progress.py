@@ -61,7 +61,9 @@ async def apply_event(
     shipment.version += 1
     if shipment.status is ShipmentStatus.DELIVERED:
         shipment.delivered_at = at
-    shipment.record("SHIPMENT_" + type_.value, at, **{"from": before.value, "to": type_.value, "source": source.value})
+    shipment.record(
+        "SHIPMENT_" + type_.value, at, **{"from": before.value, "to": type_.value, "source": source.value}
+    )
     if tracking.RANK[type_] >= tracking.LEFT_SELLER and not shipment.stock_shipped:
         await _ship_stock(uow, shipment)
     await follow_shipments(uow, shipment)

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -33,18 +34,18 @@ async def order_quotes(
     packages: Sequence[PackageInput],
     at: datetime,
 ) -> list[OrderQuote]:
-    order = (
+    order: Any = (
         await conn.execute(sa.select(ORDERS).where(ORDERS.c.workspace_id == ws, ORDERS.c.id == order_id))
     ).one_or_none()
     if order is None:
         raise NotFound("order", ["orderId"])
-    lines = {
+    lines: dict[uuid.UUID, Any] = {
         row.id: row
         for row in await conn.execute(
             sa.select(ORDER_LINES).where(ORDER_LINES.c.workspace_id == ws, ORDER_LINES.c.order_id == order_id)
         )
     }
-    products = {
+    products: dict[uuid.UUID, Any] = {
         row.id: row
         for row in await conn.execute(
             sa.select(PRODUCTS).where(
@@ -52,7 +53,7 @@ async def order_quotes(
             )
         )
     }
-    warehouse = (
+    warehouse: Any = (
         await conn.execute(
             sa.select(WAREHOUSES)
             .join(RESERVATIONS, RESERVATIONS.c.warehouse_id == WAREHOUSES.c.id)
@@ -70,12 +71,13 @@ async def order_quotes(
         for p in packages_for(tuple(packages), allocation, lines, products)
     ]
     found: list[OrderQuote] = []
+    reason: str | None
     for method in LogisticsMethod:
         try:
             origin, _ = origin_for(method, warehouse, order, products, lines, allocation)
         except DomainError as refusal:
             # Not possible for this order now; still quoted from where such goods would leave.
-            origin, reason = _hypothetical_origin(method, order, warehouse, products, lines), refusal.message
+            origin, reason = _hypothetical_origin(method, order, products, lines), refusal.message
         else:
             reason = None
         for quote in quotes(lane_book(), origin, order.ship_to_country, parcels, at.date(), {method}):
@@ -84,9 +86,12 @@ async def order_quotes(
 
 
 def _hypothetical_origin(
-    method: LogisticsMethod, order: object, warehouse: object, products: dict[uuid.UUID, object], lines: dict[uuid.UUID, object]
+    method: LogisticsMethod,
+    order: Any,
+    products: dict[uuid.UUID, Any],
+    lines: dict[uuid.UUID, Any],
 ) -> str:
     if method in (LogisticsMethod.SEA_FREIGHT_TO_OVERSEAS_WAREHOUSE, LogisticsMethod.PLATFORM_FULFILLED):
-        return str(order.ship_to_country)  # type: ignore[attr-defined]
-    first = min(lines.values(), key=lambda line: line.seq)  # type: ignore[attr-defined]
-    return str(products[first.product_id].origin_country)  # type: ignore[attr-defined]
+        return str(order.ship_to_country)
+    first = min(lines.values(), key=lambda line: line.seq)
+    return str(products[first.product_id].origin_country)

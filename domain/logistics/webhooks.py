@@ -43,10 +43,11 @@ class CreatedWebhook:
 
 async def create_webhook(uow: UnitOfWork, carrier: str) -> CreatedWebhook:
     code = carrier.strip().upper()
-    if code not in lane_book().carriers:
+    carriers = lane_book().carriers
+    if code not in carriers:
         raise DomainError(
             "UNKNOWN_CARRIER",
-            f"'{carrier}' is not a carrier Tradelane knows. Carriers: {', '.join(sorted(lane_book().carriers))}.",
+            f"'{carrier}' is not a carrier Tradelane knows. Carriers: {', '.join(sorted(carriers))}.",
             ["input", "carrier"],
         )
     webhook = TrackingWebhook(
@@ -101,7 +102,9 @@ class WebhookRefused(Exception):
 
 def verify(secret: str, header: str | None, body: bytes, now: float) -> None:
     if not header:
-        raise WebhookRefused(401, "MISSING_SIGNATURE", f"Sign the request: send the {SIGNATURE_HEADER} header.")
+        raise WebhookRefused(
+            401, "MISSING_SIGNATURE", f"Sign the request: send the {SIGNATURE_HEADER} header."
+        )
     parts: dict[str, list[str]] = {}
     for item in header.split(","):
         key, _, value = item.strip().partition("=")
@@ -109,14 +112,22 @@ def verify(secret: str, header: str | None, body: bytes, now: float) -> None:
     try:
         timestamp = int(parts["t"][0])
     except (KeyError, ValueError):
-        raise WebhookRefused(401, "INVALID_SIGNATURE", "The signature header has no t=<unix seconds>.") from None
-    if abs(now - timestamp) > TOLERANCE_SECONDS:
         raise WebhookRefused(
-            401, "STALE_SIGNATURE", f"The signature's time is more than {TOLERANCE_SECONDS} s from now; sign afresh."
+            401, "INVALID_SIGNATURE", "The signature header has no t=<unix seconds>."
+        ) from None
+    # Compared, not subtracted: int and float compare exactly, while a huge t would overflow a float.
+    if not now - TOLERANCE_SECONDS <= timestamp <= now + TOLERANCE_SECONDS:
+        raise WebhookRefused(
+            401,
+            "STALE_SIGNATURE",
+            f"The signature's time is more than {TOLERANCE_SECONDS} s from now; sign afresh.",
         )
     expected = sign(secret, timestamp, body).split("v1=")[1]
-    if not any(hmac.compare_digest(expected, given) for given in parts.get("v1", [])):
-        raise WebhookRefused(401, "INVALID_SIGNATURE", "The signature does not match the body and the endpoint's secret.")
+    # compare_digest raises on non-ASCII text; such a signature is simply wrong.
+    if not any(given.isascii() and hmac.compare_digest(expected, given) for given in parts.get("v1", [])):
+        raise WebhookRefused(
+            401, "INVALID_SIGNATURE", "The signature does not match the body and the endpoint's secret."
+        )
 
 
 FIELDS = {"eventId", "trackingNumber", "type", "occurredAt", "location", "detail"}
@@ -127,7 +138,9 @@ def parse_scan(body: bytes) -> RecordScan:
     "location"?, "detail"?}."""
     try:
         data: Any = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    # ValueError covers JSONDecodeError and an integer of more than 4,300 digits; RecursionError, arrays
+    # nested thousands deep. Both fit in 64 KiB.
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise WebhookRefused(400, "INVALID_JSON", f"The body is not JSON: {error}.") from None
     if not isinstance(data, dict):
         raise WebhookRefused(400, "INVALID_PAYLOAD", "The body must be one JSON object (one event).")
@@ -144,12 +157,16 @@ def parse_scan(body: bytes) -> RecordScan:
         kind = TrackingEventType(data["type"])
     except ValueError:
         raise WebhookRefused(
-            400, "INVALID_EVENT_TYPE", f"'{data['type']}' is not an event type: {', '.join(TrackingEventType)}."
+            400,
+            "INVALID_EVENT_TYPE",
+            f"'{data['type']}' is not an event type: {', '.join(TrackingEventType)}.",
         ) from None
     try:
         occurred = datetime.fromisoformat(data["occurredAt"])
     except ValueError:
-        raise WebhookRefused(400, "INVALID_TIME", "'occurredAt' must be ISO 8601, e.g. 2026-11-23T10:00:00Z.") from None
+        raise WebhookRefused(
+            400, "INVALID_TIME", "'occurredAt' must be ISO 8601, e.g. 2026-11-23T10:00:00Z."
+        ) from None
     if occurred.tzinfo is None:
         raise WebhookRefused(400, "INVALID_TIME", "'occurredAt' needs a time zone, e.g. ...Z.")
     return RecordScan(
@@ -164,5 +181,5 @@ def parse_scan(body: bytes) -> RecordScan:
 
 
 # Domain refusals of a posted scan, as HTTP statuses.
-STATUS_FOR = {"DUPLICATE_EVENT": 409, "CONFLICT": 409, "UNKNOWN_TRACKING_NUMBER": 404}
+STATUS_FOR = {"DUPLICATE_EVENT": 409, "CONFLICT": 409, "UNKNOWN_TRACKING_NUMBER": 404, "WRONG_CARRIER": 403}
 DUPLICATE_CONSTRAINT = "uq_tracking_events_workspace_id_shipment_id_event_id"

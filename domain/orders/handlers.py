@@ -17,6 +17,7 @@ from domain.currency.rates import convert
 from domain.customs.handlers import assess_at_sale, reverse_sale_taxes
 from domain.db.uow import UnitOfWork, get_owned
 from domain.logistics.handlers import cancel_labels_of
+from domain.orders.loading import load_order
 from domain.orders.model import (
     CancelReason,
     Order,
@@ -25,10 +26,9 @@ from domain.orders.model import (
     PaymentEntry,
     PaymentMethod,
 )
-from domain.orders.loading import load_order
 from domain.orders.timers import CONFIRMATION_DEADLINE
 from domain.shared.countries import validate_country
-from domain.shared.errors import DomainError, NotFound, SandboxOnly
+from domain.shared.errors import DomainError, SandboxOnly
 from domain.shared.money import Money, validate_currency
 from domain.shared.text import clean_text, required_text
 from domain.stock.reservations import release_order_stock, reserve_order_stock

@@ -27,7 +27,9 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     if end < start:
         raise DomainError("INVALID_PERIOD", f"The period ends ({end}) before it starts ({start}).", ["to"])
     if end - start > MAX_PERIOD:
-        raise DomainError("INVALID_PERIOD", "A report covers at most 366 days; ask for a shorter period.", ["to"])
+        raise DomainError(
+            "INVALID_PERIOD", "A report covers at most 366 days; ask for a shorter period.", ["to"]
+        )
     return datetime.combine(start, time.min, UTC), datetime.combine(end + timedelta(days=1), time.min, UTC)
 
 
@@ -51,7 +53,10 @@ class ReportRow:
 
     @property
     def outstanding(self) -> Money:
-        """Owed but not yet paid (at-sale tax waits for the period's return; DAP charges for the consumer)."""
+        """Owed but not yet paid: at-sale tax the seller files in the period's return, DAP charges the
+        consumer has not paid. Nothing for what a marketplace collected: the marketplace remits it."""
+        if self.payer == "MARKETPLACE":
+            return Money.zero(self.currency)
         return self.owed - self.payments
 
 
@@ -121,7 +126,9 @@ async def ioss_return(conn: AsyncConnection, ws: uuid.UUID, year: int, month: in
     duty) it collected at sale, per member state of consumption and rate, net of reversals, converted to
     euros at the rate of the period's last day (as the IOSS rules require; here, the workspace's rate)."""
     if not 1 <= month <= 12 or not 2021 <= year <= 2100:
-        raise DomainError("INVALID_PERIOD", "Give a month as YYYY-MM, from 2021-07 (IOSS began then).", ["month"])
+        raise DomainError(
+            "INVALID_PERIOD", "Give a month as YYYY-MM, from 2021-07 (IOSS began then).", ["month"]
+        )
     first = date(year, month, 1)
     last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     lo, hi = _bounds(first, last)
