@@ -80,7 +80,11 @@ def tracking_webhook(services: Services) -> object:
                     raise
                 return _refused(409, "DUPLICATE_EVENT", f"Event {scan.event_id} was recorded already.")
         return JSONResponse(
-            {"eventId": scan.event_id, "applied": result.applied, "shipmentId": to_global_id("Shipment", result.shipment_id)}
+            {
+                "eventId": scan.event_id,
+                "applied": result.applied,
+                "shipmentId": to_global_id("Shipment", result.shipment_id),
+            }
         )
 
     return receive

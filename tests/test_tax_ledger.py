@@ -110,4 +110,8 @@ async def test_what_a_marketplace_collected_is_not_outstanding_for_the_seller(se
     await confirmed_order(seller)  # Amazon DE collects the VAT as deemed supplier
     rows = (await seller.gql(REPORT, {"f": "2026-11-01", "t": "2026-11-30"}))["taxReport"]
     vat = next(r for r in rows if r["taxType"] == "VAT")
-    assert (vat["payer"], vat["owed"]["amount"], vat["outstanding"]["amount"]) == ("MARKETPLACE", "7.18", "0.00")
+    assert (vat["payer"], vat["owed"]["amount"], vat["outstanding"]["amount"]) == (
+        "MARKETPLACE",
+        "7.18",
+        "0.00",
+    )
