@@ -19,6 +19,7 @@ from tests.catalog_setup import create_channel, create_listing, create_product
 from tests.conftest import Seller
 from tests.shipping_setup import (
     CHARGES,
+    LODGE,
     RESPOND,
     SHIP,
     confirmed_order,
@@ -317,3 +318,74 @@ def _level(data: dict[str, Any]) -> dict[str, int]:
     [edge] = data["stock"]["edges"]
     level: dict[str, int] = edge["node"]
     return level
+
+
+async def test_an_export_inspection_comes_before_the_export_release(seller: Seller) -> None:
+    order = await confirmed_order(seller)
+    shipment = await ship(seller, order["id"])
+    export = declaration(shipment, "EXPORT")
+    inspected = await decide(seller, export["id"], "INSPECT", note="random check at Shenzhen")
+    assert inspected["declaration"]["status"] == "INSPECTED"
+    assert inspected["declaration"]["nextStates"] == ["HELD", "RELEASED", "RETURNED", "SEIZED"]
+    released = await decide(seller, export["id"], "RELEASE")
+    assert released["shipment"]["status"] == "EXPORT_CLEARED"
+
+
+ADVANCE = (
+    """mutation ($h: Int!) { sandboxClockAdvance(input: { hours: $h }) { userErrors { code message } } }"""
+)
+SALE_TAXES = """query ($id: ID!) { node(id: $id) { ... on Order { saleTaxes { asOf regime regimeRuleId
+  lines { taxType amount { amount } ruleId } } } } }"""
+
+
+async def test_the_sellers_scheme_number_is_declared_and_its_absence_refused(seller: Seller) -> None:
+    """An own shop collects IOSS VAT under its own number, which its import declarations must carry. Here
+    the registration lapses between the sale and the shipment, so the draft has no number to carry."""
+    valid = {
+        "kind": "IOSS",
+        "scope": "EU",
+        "number": "IM2760000042",
+        "issuer": "BZSt",
+        "validFrom": "2026-01-01",
+        "validTo": "2026-11-24",
+    }
+    added = await seller.gql(
+        """mutation ($input: RegistrationAddInput!) { registrationAdd(input: $input) { userErrors { code } } }""",
+        {"input": valid},
+    )
+    assert added["registrationAdd"]["userErrors"] == []
+    first = await confirmed_order(seller, platform="OWN_STORE")
+    shipped = await ship(seller, first["id"])
+    assert (declaration(shipped, "IMPORT")["scheme"], declaration(shipped, "IMPORT")["schemeCollector"]) == (
+        "IOSS",
+        "SELLER",
+    )
+    lapsed = await confirmed_order(seller, platform="OWN_STORE")
+    assert (await seller.gql(ADVANCE, {"h": 48}))["sandboxClockAdvance"]["userErrors"] == []
+    refused = await seller.gql(SHIP, {"input": {"orderId": lapsed["id"], "method": "POSTAL"}})
+    assert [e["code"] for e in refused["shipmentCreate"]["userErrors"]] == ["MISSING_SCHEME_NUMBER"]
+    draft = await ship(seller, lapsed["id"], lodgeDeclarations=False)
+    import_ = declaration(draft, "IMPORT")
+    lodged = await seller.gql(
+        LODGE, {"input": {"declarationId": import_["id"], "schemeNumber": "IM2760000042"}}
+    )
+    assert lodged["customsDeclarationLodge"]["userErrors"] == []
+    assert lodged["customsDeclarationLodge"]["declaration"]["status"] == "LODGED"
+
+
+async def test_a_later_rule_change_never_rewrites_a_snapshot(seller: Seller) -> None:
+    """Sold on 2026-11-23 under IOSS with the EUR 3 per tariff line; on 2028-07-01 the EUR 3 gives way to
+    normal duty. The order's snapshot keeps the rules it was sold under."""
+    order = await confirmed_order(seller)
+    before = (await seller.gql(SALE_TAXES, {"id": order["id"]}))["node"]["saleTaxes"]
+    assert before["asOf"] == "2026-11-23" and before["regimeRuleId"].startswith("regime/EU/IOSS/2026-07-01")
+    assert (await seller.gql(ADVANCE, {"h": 24 * 600}))["sandboxClockAdvance"]["userErrors"] == []
+    after = (await seller.gql(SALE_TAXES, {"id": order["id"]}))["node"]["saleTaxes"]
+    assert after == before
+    # A sale now falls under the later rules: no EUR 3 at sale any more.
+    later = await confirmed_order(seller)
+    assert later["saleTaxes"]["regime"] == "IOSS"
+    assert [t["taxType"] for t in later["saleTaxes"]["lines"]] == ["VAT", "VAT"]
+    # Declarations dated after HS 2028 took effect cannot be checked against a nomenclature we hold.
+    refused = await seller.gql(SHIP, {"input": {"orderId": later["id"], "method": "POSTAL"}})
+    assert [e["code"] for e in refused["shipmentCreate"]["userErrors"]] == ["HS_EDITION_NOT_LOADED"]

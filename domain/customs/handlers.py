@@ -454,8 +454,9 @@ async def _lodge(uow: UnitOfWork, declaration: CustomsDeclaration, items: list[D
         raise DomainError(
             "MISSING_SCHEME_NUMBER",
             f"The tax was collected at sale under {declaration.scheme}: the import declaration must carry "
-            f"your {declaration.scheme} number, or the tax is charged again at the border. "
-            "Give schemeNumber.",
+            f"your {declaration.scheme} number (no valid registration of yours holds one today), or the "
+            "tax is charged again at the border. Give it as schemeNumber to customsDeclarationLodge "
+            "(make the shipment with lodgeDeclarations: false first).",
             ["input", "schemeNumber"],
         )
     declaration.reference = f"{day:%y}{declaration.country}{uuid.uuid4().hex[:14].upper()}"
