@@ -389,3 +389,26 @@ async def test_a_later_rule_change_never_rewrites_a_snapshot(seller: Seller) -> 
     # Declarations dated after HS 2028 took effect cannot be checked against a nomenclature we hold.
     refused = await seller.gql(SHIP, {"input": {"orderId": later["id"], "method": "POSTAL"}})
     assert [e["code"] for e in refused["shipmentCreate"]["userErrors"]] == ["HS_EDITION_NOT_LOADED"]
+
+
+async def test_a_pickup_racing_an_order_cancel_ends_one_way_or_the_other(seller: Seller) -> None:
+    """Both lock the order first, then its shipments: they queue instead of deadlocking, and the order ends
+    either cancelled with its label voided or shipped with the cancel refused."""
+    import asyncio
+
+    for _ in range(5):
+        order = await confirmed_order(seller)
+        shipment = await ship(seller, order["id"])
+        scanned, cancelled = await asyncio.gather(
+            scan(seller, shipment["trackingNumber"], "PICKED_UP"),
+            seller.gql(CANCEL_ORDER, {"id": order["id"]}),
+        )
+        view = await order_view(seller, order["id"])
+        seen = (await seller.gql(SHIPMENT_VIEW, {"id": shipment["id"]}))["node"]
+        if view["status"] == "CANCELLED":
+            assert cancelled["orderCancel"]["userErrors"] == []
+            assert seen["status"] == "CANCELLED"
+        else:
+            assert (view["status"], seen["status"]) == ("SHIPPED", "PICKED_UP")
+            assert [e["code"] for e in cancelled["orderCancel"]["userErrors"]] == ["ILLEGAL_TRANSITION"]
+            assert scanned["applied"] is True

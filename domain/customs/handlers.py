@@ -42,7 +42,7 @@ from domain.customs.model import (
 from domain.db.uow import UnitOfWork
 from domain.logistics.lanes import regime_method
 from domain.logistics.model import EventSource, Shipment, TrackingEventType
-from domain.logistics.progress import apply_event
+from domain.logistics.progress import apply_event, lock_shipment
 from domain.markets.reference import Market, RegistrationKind, reference
 from domain.markets.rules import rules_as_of
 from domain.orders.model import Order, OrderLine
@@ -279,6 +279,15 @@ async def withdraw_declarations(uow: UnitOfWork, shipment: Shipment) -> None:
 async def load_declaration(
     uow: UnitOfWork, declaration_id: uuid.UUID, expected_version: int | None = None
 ) -> CustomsDeclaration:
+    """The declaration locked until commit, after its order and its shipment (see `lock_shipment`)."""
+    shipment_id = await uow.session.scalar(
+        sa.select(CustomsDeclaration.shipment_id).where(
+            CustomsDeclaration.workspace_id == uow.workspace_id, CustomsDeclaration.id == declaration_id
+        )
+    )
+    if shipment_id is None:
+        raise NotFound("customs declaration", ["input", "declarationId"])
+    await lock_shipment(uow, shipment_id)
     declaration = (
         await uow.session.scalars(
             sa.select(CustomsDeclaration)
@@ -286,10 +295,9 @@ async def load_declaration(
                 CustomsDeclaration.workspace_id == uow.workspace_id, CustomsDeclaration.id == declaration_id
             )
             .with_for_update()
+            .execution_options(populate_existing=True)
         )
-    ).one_or_none()
-    if declaration is None:
-        raise NotFound("customs declaration", ["input", "declarationId"])
+    ).one()
     if expected_version is not None and declaration.version != expected_version:
         raise DomainError(
             "CONFLICT",

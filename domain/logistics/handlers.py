@@ -36,7 +36,7 @@ from domain.logistics.model import (
     TrackingEvent,
     TrackingEventType,
 )
-from domain.logistics.progress import apply_event
+from domain.logistics.progress import apply_event, lock_shipment
 from domain.markets.reference import RegistrationKind, reference
 from domain.orders.loading import load_order
 from domain.orders.model import Order, OrderLine, OrderStatus
@@ -524,13 +524,12 @@ async def record_scan(uow: UnitOfWork, cmd: RecordScan) -> ScanResult:
             ["input", "type"],
         )
     number = validate_tracking_number(cmd.tracking_number)
-    shipment = (
-        await uow.session.scalars(
-            sa.select(Shipment)
-            .where(Shipment.workspace_id == uow.workspace_id, Shipment.tracking_number == number)
-            .with_for_update()
+    found = await uow.session.scalar(
+        sa.select(Shipment.id).where(
+            Shipment.workspace_id == uow.workspace_id, Shipment.tracking_number == number
         )
-    ).one_or_none()
+    )
+    shipment = None if found is None else await lock_shipment(uow, found)
     if shipment is None:
         raise DomainError(
             "UNKNOWN_TRACKING_NUMBER",
@@ -601,13 +600,7 @@ class CancelShipment:
 async def load_shipment(
     uow: UnitOfWork, shipment_id: uuid.UUID, expected_version: int | None = None
 ) -> Shipment:
-    shipment = (
-        await uow.session.scalars(
-            sa.select(Shipment)
-            .where(Shipment.workspace_id == uow.workspace_id, Shipment.id == shipment_id)
-            .with_for_update()
-        )
-    ).one_or_none()
+    shipment = await lock_shipment(uow, shipment_id)
     if shipment is None:
         raise NotFound("shipment", ["input", "shipmentId"])
     if expected_version is not None and shipment.version != expected_version:

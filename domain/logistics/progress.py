@@ -24,6 +24,28 @@ from domain.orders.model import OrderLine, OrderStatus
 from domain.stock.model import StockLevel, StockReservation
 
 
+async def lock_shipment(uow: UnitOfWork, shipment_id: uuid.UUID) -> Shipment | None:
+    """The shipment locked until commit, after its order. Every command that moves an order, its
+    shipments or their declarations locks them in that order (order, shipment, declaration), so two
+    of them on the same order queue rather than deadlock."""
+    order_id = await uow.session.scalar(
+        sa.select(Shipment.order_id).where(
+            Shipment.workspace_id == uow.workspace_id, Shipment.id == shipment_id
+        )
+    )
+    if order_id is None:
+        return None
+    await load_order(uow, order_id, lock=True)
+    return (
+        await uow.session.scalars(
+            sa.select(Shipment)
+            .where(Shipment.workspace_id == uow.workspace_id, Shipment.id == shipment_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    ).one()
+
+
 async def apply_event(
     uow: UnitOfWork,
     shipment: Shipment,
