@@ -21,7 +21,10 @@ from domain.shared.money import Money
 AS_OF = strawberry.argument(description="The moment for rates and rules; default: the workspace clock's now.")
 CHANNELS = strawberry.argument(description="Channels to sell through.")
 PRICE = strawberry.argument(description="A price to test; default: each channel's listing price.")
-INCOTERM = strawberry.argument(description="Who pays duty and tax at the border; default DDP.")
+INCOTERM = strawberry.argument(
+    description="Who pays duty and tax on a parcel at the border; default DDP. Goods sent in bulk by sea are "
+    "imported by the seller, who pays them whatever this says."
+)
 
 
 @strawberry.type

@@ -8,12 +8,10 @@ import strawberry
 from api.catalog.types import Channel, Product
 from api.compliance.types import ComplianceStatus
 from api.context import Info
+from api.logistics.types import Carrier, CustomsMode, LogisticsMethod
 from api.money import Money
-from domain.markets import reference as ref
 from domain.research import analysis
 from domain.shared.money import Money as DomainMoney
-
-ShippingMethod = strawberry.enum(ref.ShippingMethod, description="How a unit travels to the consumer.")
 
 
 def _money(value: DomainMoney) -> Money:
@@ -21,13 +19,38 @@ def _money(value: DomainMoney) -> Money:
 
 
 @strawberry.type(
-    description="One unit's landed cost and margin by one shipping method, in the channel's currency."
+    description="One unit's landed cost and margin by one logistics method, shipped on that method's "
+    "cheapest carrier lane from the product's origin; money in the channel's currency."
 )
 class LandedCost:
-    method: ShippingMethod = strawberry.field(description="The shipping method.")  # type: ignore[valid-type]
-    transit_days: str = strawberry.field(description="Typical transit time.")
-    scheme: str | None = strawberry.field(description="The low-value regime the parcel falls under this way.")
-    shipping: Money = strawberry.field(description="Shipping estimate for one unit (planning figure).")
+    method: LogisticsMethod = strawberry.field(description="How the unit travels.")  # type: ignore[valid-type]
+    carrier: Carrier = strawberry.field(description="The carrier of the cheapest lane of this method.")
+    service: str = strawberry.field(description="The carrier's service, e.g. ePacket.")
+    lane_id: str = strawberry.field(description="The lane (rate card entry) priced.")
+    transit_days_p10: int = strawberry.field(
+        description="Nine in ten parcels take at least this many calendar days."
+    )
+    transit_days_p50: int = strawberry.field(description="The median transit, in calendar days.")
+    transit_days_p90: int = strawberry.field(
+        description="Nine in ten parcels arrive within this many calendar days."
+    )
+    transit_days: str = strawberry.field(
+        description="The lane's transit, p10 to p90 calendar days (e.g. 10-21 calendar days).",
+        deprecation_reason="Use transitDaysP10, transitDaysP50 and transitDaysP90.",
+    )
+    customs_mode: CustomsMode = strawberry.field(  # type: ignore[valid-type]
+        description="PER_PARCEL: the unit is declared at the border on its own, under the regime in "
+        "`scheme`; IN_BULK: it goes by sea with others to a warehouse in the market, and the seller imports "
+        "it under the ordinary rules, paying its duty and tax whatever the incoterm asked."
+    )
+    scheme: str | None = strawberry.field(
+        description="The low-value regime the parcel falls under this way; null for goods imported in bulk, "
+        "or when no regime is known (see problems)."
+    )
+    shipping: Money = strawberry.field(
+        description="The lane's cost for one unit (base plus per kg of chargeable weight), converted from "
+        "the lane's currency. Lanes hold planning figures until your carrier's rate card replaces them."
+    )
     duty: Money = strawberry.field(description="Duty the seller pays.")
     tax: Money = strawberry.field(description="Consumption tax the seller answers for, out of the price.")
     fees: Money = strawberry.field(
@@ -42,10 +65,17 @@ class LandedCost:
 
     @classmethod
     def of(cls, option: analysis.ShippingOption) -> LandedCost:
-        figures = option.landed
+        figures, quote = option.landed, option.quote
         return cls(
-            method=option.method,
-            transit_days=option.transit_days,
+            method=quote.method,
+            carrier=Carrier(code=quote.carrier.code, name=quote.carrier.name),
+            service=quote.service,
+            lane_id=quote.lane.id,
+            transit_days_p10=quote.transit_p10_days,
+            transit_days_p50=quote.transit_p50_days,
+            transit_days_p90=quote.transit_p90_days,
+            transit_days=f"{quote.transit_p10_days}-{quote.transit_p90_days} calendar days",
+            customs_mode=quote.customs,
             scheme=option.scheme,
             shipping=_money(option.cost),
             duty=_money(figures.duty),
@@ -64,12 +94,21 @@ class MarketAnalysisRow:
     market: str = strawberry.field(description="The market (ISO 3166 alpha-2).")
     currency: str = strawberry.field(description="The channel's currency, which the figures are in.")
     price: Money | None = strawberry.field(description="The price analysed: the one given, or the listing's.")
-    scheme: str | None = strawberry.field(description="The low-value regime the consignment falls under.")
+    scheme: str | None = strawberry.field(
+        description="The low-value regime of the best option; null when it is imported in bulk or no regime "
+        "is known."
+    )
     unit_cost: Money | None = strawberry.field(
         description="The product's cost, converted at the latest rate."
     )
-    best: LandedCost | None = strawberry.field(description="The cheapest shipping method's figures.")
-    shipping_options: list[LandedCost] = strawberry.field(description="The figures for each shipping method.")
+    best: LandedCost | None = strawberry.field(
+        description="The option with the lowest landed cost for the seller."
+    )
+    shipping_options: list[LandedCost] = strawberry.field(
+        description="The figures for each logistics method that has a lane from the product's origin to the "
+        "market: POSTAL, EXPRESS and AIR_FREIGHT, and SEA_FREIGHT_TO_OVERSEAS_WAREHOUSE where a lane runs "
+        "from the origin to a warehouse in the market; each on its cheapest lane."
+    )
     compliance: ComplianceStatus = strawberry.field(description="Whether it may be sold there.")  # type: ignore[valid-type]
     missing: list[str] = strawberry.field(description="What compliance still needs.")
     problems: list[str] = strawberry.field(description="What kept figures from being computed or exact.")

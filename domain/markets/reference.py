@@ -217,20 +217,6 @@ class RegistrationRule:
 
 
 @dataclass(frozen=True, slots=True)
-class ShippingEstimate:
-    method: ShippingMethod
-    base: Money
-    per_kg: Money
-    volumetric_divisor: int
-    transit_days: str
-    validity: Validity
-
-    @property
-    def id(self) -> str:
-        return f"shipping/{self.method}/{self.validity.valid_from}"
-
-
-@dataclass(frozen=True, slots=True)
 class FeeRule:
     platform: Platform
     marketplace: str  # a country code, or "*" for every marketplace of the platform
@@ -283,7 +269,6 @@ class Reference:
     certifications: tuple[CertificationRule, ...]
     fees: tuple[FeeRule, ...]
     registrations: tuple[RegistrationRule, ...]
-    shipping: tuple[ShippingEstimate, ...]
     valuations: tuple[ValuationRule, ...] = ()
 
     def rules(self) -> tuple[Rule, ...]:
@@ -295,7 +280,6 @@ class Reference:
             *self.certifications,
             *self.fees,
             *self.registrations,
-            *self.shipping,
             *self.valuations,
         )
 
@@ -397,7 +381,6 @@ def parse(document: Mapping[str, Any]) -> Reference:
             "certification",
             "fee",
             "registration",
-            "shipping",
             "valuation",
         )
     }
@@ -431,7 +414,6 @@ def parse(document: Mapping[str, Any]) -> Reference:
         )
         for e in entries["registration"]
     )
-    shipping = tuple(_shipping(e) for e in entries["shipping"])
     valuations = tuple(_valuation(e, markets) for e in entries["valuation"])
     parsed = Reference(
         str(document.get("version", "")),
@@ -442,7 +424,6 @@ def parse(document: Mapping[str, Any]) -> Reference:
         certifications,
         fees,
         registrations,
-        shipping,
         valuations,
     )
     seen: set[str] = set()
@@ -465,23 +446,6 @@ def _valuation(entry: _Entry, markets: Mapping[str, Market]) -> ValuationRule:
         entry.enum("duty_base", ValuationBasis),
         tax_base,
         tax_inclusive,
-        entry.validity(),
-    )
-
-
-def _shipping(entry: _Entry) -> ShippingEstimate:
-    base, per_kg = entry.money("base"), entry.money("per_kg")
-    if base is None or per_kg is None or base.currency != per_kg.currency:
-        raise entry.fail("`base` and `per_kg` are required, in one currency")
-    divisor = entry.raw.get("volumetric_divisor")
-    if not isinstance(divisor, int) or divisor <= 0:
-        raise entry.fail("`volumetric_divisor` must be a positive whole number")
-    return ShippingEstimate(
-        entry.enum("method", ShippingMethod),
-        base,
-        per_kg,
-        divisor,
-        entry.text("transit_days"),
         entry.validity(),
     )
 

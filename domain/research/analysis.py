@@ -17,6 +17,15 @@ from domain.compliance.check import ComplianceStatus, RequirementKind
 from domain.compliance.queries import assess
 from domain.currency.rates import convert
 from domain.customs.engine import at_sale_collector, scheme_registrations
+from domain.logistics.lanes import (
+    LaneBook,
+    LogisticsMethod,
+    Parcel,
+    Quote,
+    lane_book,
+    quotes,
+    regime_method,
+)
 from domain.markets.reference import (
     Market,
     RegimeRule,
@@ -26,7 +35,7 @@ from domain.markets.reference import (
     validate_market,
 )
 from domain.markets.rules import MarketRules, band_currency, duty_rate, fee_for, regime_for, rules_as_of
-from domain.research.landed import Costs, Incoterm, Landed, chargeable_kg, landed
+from domain.research.landed import Costs, Incoterm, Landed, landed
 from domain.shared.errors import DomainError, NotFound
 from domain.shared.money import Money
 
@@ -59,11 +68,16 @@ class RateBook:
 
 @dataclass(frozen=True)
 class ShippingOption:
-    method: ShippingMethod
-    cost: Money
-    transit_days: str
+    """One logistics method, priced on its cheapest lane from the product's origin for one unit."""
+
+    quote: Quote  # the lane's quote, in the lane's currency
+    cost: Money  # the quote's cost in the channel's currency
     landed: Landed
-    scheme: str | None  # the low-value regime the parcel falls under when it travels this way
+    scheme: str | None  # the low-value regime the parcel falls under this way; None for goods sent in bulk
+
+    @property
+    def method(self) -> LogisticsMethod:
+        return self.quote.method
 
 
 @dataclass
@@ -187,8 +201,9 @@ async def _row(
         if money is None:
             return None
         converted = await book.to(money, currency)
-        if converted is None:
-            row.problems.append(f"no {money.currency}/{currency} rate for the {what}")
+        note = f"no {money.currency}/{currency} rate for the {what}"
+        if converted is None and note not in row.problems:
+            row.problems.append(note)
         return converted
 
     row.price = await into(asked, "price") if asked is not None else listed
@@ -207,32 +222,31 @@ async def _row(
     zero = Money.zero(currency)
     fees = await _fees(book, channel, product.category, rules.as_of)
     row.fee_schedule = fees.source
-    estimates = [e for e in reference().shipping if e.validity.covers(rules.as_of)]
-    if not estimates:
-        row.problems.append(f"no shipping estimates for {rules.as_of}")
-    for estimate in estimates:
-        method = estimate.method
-        # The regime can depend on how the parcel travels (post or courier), so each method has its own.
-        regime, value = await _regime(
-            book, rules, row.price, tax_rate, incoterm, product.origin_country, band, method
-        )
-        if value is None and band is not None:
-            row.problems.append(f"no {currency}/{band} rate to place the value in a regime band")
-            break
-        regime = _usable(regime, rules, channel, registrations, row.problems)
-        if regime is None:
-            row.problems.append(
-                f"no import regime known for {method.value.lower()} consignments of this value to "
-                f"{rules.market.code}: counted as a standard import"
+    for quote in _unit_lanes(product, rules.market, rules.as_of, row.problems):
+        method = regime_method(quote.method)
+        if method is None:
+            # Sent in bulk to a warehouse in the market: the seller imports the goods under the ordinary
+            # rules (no low-value regime) and pays their duty and tax, whatever the consumer's incoterm.
+            # Duty is on the value the price leaves for the goods, as for a parcel: an upper bound, since
+            # a bulk import is valued at what the seller paid.
+            regime, terms = None, Incoterm.DDP
+        else:
+            # The regime can depend on how the parcel travels (post or courier), so each method has its own.
+            regime, value = await _regime(
+                book, rules, row.price, tax_rate, incoterm, product.origin_country, band, method
             )
-        kg = chargeable_kg(
-            product.weight_grams,
-            product.length_mm,
-            product.width_mm,
-            product.height_mm,
-            estimate.volumetric_divisor,
-        )
-        cost = await into(estimate.base + estimate.per_kg * kg, f"{method.value.lower()} shipping")
+            if value is None and band is not None:
+                row.problems.append(f"no {currency}/{band} rate to place the value in a regime band")
+                row.options.clear()
+                break
+            regime = _usable(regime, rules, channel, registrations, row.problems)
+            if regime is None:
+                row.problems.append(
+                    f"no import regime known for {method.value.lower()} consignments of this value to "
+                    f"{rules.market.code}: counted as a standard import"
+                )
+            terms = incoterm
+        cost = await into(quote.cost, "shipping")
         per_line = await into(regime.duty_per_line, "per-line duty") if regime else None
         deduction = await into(regime.deduction, "duty deduction") if regime else None
         if cost is None:
@@ -249,20 +263,48 @@ async def _row(
             duty_rate=duty.rate if duty else None,
             per_line_duty=per_line or (zero if regime else None),
             flat_deduction=deduction,
-            incoterm=incoterm,
+            incoterm=terms,
         )
-        row.options.append(
-            ShippingOption(
-                method, cost, estimate.transit_days, landed(costs), regime.name if regime else None
-            )
-        )
+        row.options.append(ShippingOption(quote, cost, landed(costs), regime.name if regime else None))
     best = row.best
     row.scheme = best.scheme if best else None
-    if row.options and row.options[0].landed.duty_rate_unknown:
+    if any(option.landed.duty_rate_unknown for option in row.options):
         row.problems.append(
             f"no duty rate known for HS {product.hs_code[:6]} in {rules.market.code}: duty counted as 0"
         )
     return row
+
+
+def cheapest_lanes(
+    origin: str, market: Market, parcel: Parcel, day: date, book: LaneBook | None = None
+) -> list[Quote]:
+    """For each logistics method with a lane in force on `day` from `origin` to `market`, the cheapest
+    lane's quote for `parcel` (then the fastest, as `quotes` orders them), in the methods' order.
+
+    Lanes that start in the market itself are left out: they deliver stock already imported in bulk, and
+    research prices the goods from where they are made. So a product made abroad is shown the per-parcel
+    methods and, where a lane carries it from its origin to a warehouse in the market, sea freight."""
+    found = quotes(book or lane_book(), origin, market.code, [parcel], day)
+    cheapest: dict[LogisticsMethod, Quote] = {}
+    for quote in found:  # cheapest first
+        if quote.lane.origin != market.code:
+            cheapest.setdefault(quote.method, quote)
+    return [cheapest[method] for method in LogisticsMethod if method in cheapest]
+
+
+def _unit_lanes(product: Any, market: Market, day: date, problems: list[str]) -> list[Quote]:
+    """The cheapest lane of each method for one unit of the product, or none with the reason in `problems`."""
+    origin = product.origin_country
+    parcel = Parcel(product.weight_grams, product.length_mm, product.width_mm, product.height_mm)
+    try:
+        found = cheapest_lanes(origin, market, parcel, day)
+    except DomainError as refusal:  # one unit is heavier or larger than any parcel a lane takes
+        problems.append(f"one unit cannot be quoted as a parcel: {refusal.message}")
+        return []
+    if not found:
+        why = ": the product's origin is the market itself" if origin == market.code else ""
+        problems.append(f"no carrier lane from {origin} to {market.code} in force on {day}{why}")
+    return found
 
 
 def _usable(

@@ -105,10 +105,3 @@ def landed(costs: Costs) -> Landed:
     margin = price - fees - landed_cost
     margin_rate = (margin.amount / price.amount).quantize(Decimal("0.0001")) if price.amount else Decimal(0)
     return Landed(tax, duty, fees, landed_cost, margin, margin_rate, on_delivery, unknown)
-
-
-def chargeable_kg(weight_grams: int, length_mm: int, width_mm: int, height_mm: int, divisor: int) -> Decimal:
-    """The greater of the actual weight and the volumetric weight (cm3 / divisor), in kg."""
-    actual = Decimal(weight_grams) / 1000
-    volumetric = Decimal(length_mm * width_mm * height_mm) / 1000 / divisor
-    return max(actual, volumetric)
