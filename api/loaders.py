@@ -16,7 +16,7 @@ from domain.currency.queries import LOCKS, RATES
 from domain.customs.queries import DECLARATION_ITEMS, DECLARATIONS
 from domain.db import reads
 from domain.db.reads import Row
-from domain.logistics.queries import PACKAGES, SHIPMENT_LINES, SHIPMENTS, TRACKING_EVENTS
+from domain.logistics.queries import PACKAGES, SHIPMENT_LINES, SHIPMENTS, TRACKING_EVENTS, WEBHOOKS
 from domain.orders.queries import ORDER_LINES, ORDERS, PAYMENTS
 from domain.stock.queries import LOTS, RESERVATIONS, STOCK_LEVELS, WAREHOUSES
 from domain.taxes.queries import TAX_ENTRIES
@@ -80,6 +80,7 @@ class Loaders:
         self.order_lines = DataLoader(self._grouped(ORDER_LINES, "order_id"))
         self.order_payments = DataLoader(self._grouped(PAYMENTS, "order_id"))
         self.shipment = RowLoader(self._by_id(SHIPMENTS))
+        self.tracking_webhook = RowLoader(self._by_id(WEBHOOKS))
         self.declaration = RowLoader(self._by_id(DECLARATIONS))
         self.tax_entry = RowLoader(self._by_id(TAX_ENTRIES))
         self.order_shipments = DataLoader(self._grouped(SHIPMENTS, "order_id"))

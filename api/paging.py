@@ -70,3 +70,17 @@ def query_id(global_id: str, type_name: str, argument: str) -> uuid.UUID:
             extensions={"code": "INVALID_ID", "argument": argument},
         )
     return id_
+
+
+MAX_QUERY_TEXT = 100
+
+
+def query_text(value: str, argument: str) -> str:
+    """Text a query matches on (a code, a number), trimmed: over 100 characters or holding a NUL (which
+    PostgreSQL cannot take) is an INVALID_TEXT error."""
+    if len(value) > MAX_QUERY_TEXT or "\x00" in value:
+        raise GraphQLError(
+            f"`{argument}` takes at most {MAX_QUERY_TEXT} characters and no NUL character.",
+            extensions={"code": "INVALID_TEXT", "argument": argument},
+        )
+    return value.strip()

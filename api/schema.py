@@ -36,6 +36,7 @@ from api.errors import MaskUnexpectedErrors
 from api.logistics.mutations import ShippingMutation
 from api.logistics.queries import ShippingQuery
 from api.logistics.types import Shipment
+from api.logistics.webhook_queries import TrackingWebhook, TrackingWebhookQuery
 from api.markets.queries import MarketQuery
 from api.orders.mutations import OrderMutation
 from api.orders.queries import OrderQuery
@@ -47,6 +48,7 @@ from api.security import RequireApiKey
 from api.stock.mutations import StockMutation
 from api.stock.queries import StockQuery
 from api.stock.types import Lot, StockLevel, Warehouse
+from api.taxes.mutations import TaxMutation
 from api.taxes.queries import TaxQuery
 from api.taxes.types import TaxEntry
 from domain.shared.errors import DomainError
@@ -69,6 +71,7 @@ NODE_TYPES: dict[str, tuple[str, Any]] = {
     "Lot": ("lot", Lot.from_row),
     "StockLevel": ("stock_level", StockLevel.from_row),
     "Shipment": ("shipment", Shipment.from_row),
+    "TrackingWebhook": ("tracking_webhook", TrackingWebhook.from_row),
     "CustomsDeclaration": ("declaration", CustomsDeclaration.from_row),
     "TaxEntry": ("tax_entry", TaxEntry.from_row),
 }
@@ -86,6 +89,7 @@ class Query(
     StockQuery,
     ResearchQuery,
     ShippingQuery,
+    TrackingWebhookQuery,
     CustomsQuery,
     TaxQuery,
 ):
@@ -118,6 +122,7 @@ class Mutation(
     StockMutation,
     ShippingMutation,
     CustomsMutation,
+    TaxMutation,
 ):
     pass
 

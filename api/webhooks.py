@@ -19,8 +19,10 @@ from domain.logistics.webhooks import (
     MAX_BODY_BYTES,
     SIGNATURE_HEADER,
     STATUS_FOR,
+    UNKNOWN_ENDPOINT,
     WebhookRefused,
     find_endpoint,
+    hold_endpoint,
     parse_scan,
     verify,
 )
@@ -55,9 +57,7 @@ def tracking_webhook(services: Services) -> object:
         async with services.engine.connect() as conn:
             endpoint = await find_endpoint(conn, endpoint_id)
             if endpoint is None:
-                return _refused(
-                    404, "UNKNOWN_ENDPOINT", "No webhook endpoint has that ID (or it was revoked)."
-                )
+                return _refused(404, "UNKNOWN_ENDPOINT", UNKNOWN_ENDPOINT)
             try:
                 verify(
                     endpoint.secret,
@@ -71,6 +71,7 @@ def tracking_webhook(services: Services) -> object:
             await conn.commit()
             try:
                 async with UnitOfWork(conn, endpoint.principal, services.clock) as uow:
+                    await hold_endpoint(uow, endpoint_id)  # revoked since find_endpoint: refused
                     result = await record_scan(uow, scan)
                     await uow.commit()
             except DomainError as error:

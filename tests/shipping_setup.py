@@ -123,3 +123,26 @@ async def order_view(seller: Seller, order_id: str) -> dict[str, Any]:
     data = await seller.gql(ORDER, {"id": order_id})
     node: dict[str, Any] = data["node"]
     return node
+
+
+async def through_export(seller: Seller, shipment: dict[str, Any]) -> None:
+    """The carrier picks the parcel up, export customs release it, it flies and lands: import customs
+    may decide from here."""
+    number = shipment["trackingNumber"]
+    picked = await scan(seller, number, "PICKED_UP")  # not applied again if it was picked up already
+    assert picked["userErrors"] == [] and picked["shipment"]["status"] == "PICKED_UP", picked
+    released = await decide(seller, declaration(shipment, "EXPORT")["id"], "RELEASE")
+    assert released["userErrors"] == [], released
+    for step in ("DEPARTED_ORIGIN", "ARRIVED_DESTINATION"):
+        assert (await scan(seller, number, step))["applied"] is True
+
+
+async def deliver(seller: Seller, shipment: dict[str, Any]) -> None:
+    """Through export and import (nothing due at the border, or paid under DDP) to the consumer's door."""
+    await through_export(seller, shipment)
+    import_ = declaration(shipment, "IMPORT")["id"]
+    assessed = await decide(seller, import_, "ASSESS")
+    assert assessed["userErrors"] == [], assessed
+    released = await decide(seller, import_, "RELEASE")
+    assert released["userErrors"] == [], released
+    assert (await scan(seller, shipment["trackingNumber"], "DELIVERED"))["applied"] is True

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import pytest
@@ -33,12 +33,17 @@ from domain.customs.engine import (
     assess_import,
     assess_sale,
     at_sale_collector,
+    personal_use_factor,
 )
 from domain.markets.reference import (
+    Confidence,
+    DutyRule,
     InvalidReferenceData,
+    Reference,
     RegistrationKind,
     ShippingMethod,
     TaxKind,
+    Validity,
     ValuationBasis,
     parse,
     reference,
@@ -451,17 +456,129 @@ def test_australia_above_1000_aud_gst_counts_the_transport_the_duty_base_leaves_
 
 
 # -- Japan --------------------------------------------------------------------------------------------------
-def test_japan_up_to_10000_jpy_is_exempt_and_above_consumption_tax_on_cif() -> None:
-    """Facts §1, JP row: <= JPY 10,000 exempt; consumption tax 10%. 9,800 JPY goods + 1,500 freight:
-    exempt (the threshold is judged on the goods). 20,000 JPY + 2,000 freight: consumption tax 10% of CIF
-    22,000 = 2,200 (whole yen). The duty rate for 610910 in Japan is not in the rules: a problem names it."""
+# Facts §1, JP row: "consumption tax 10% (8% food); customs value <= JPY 10,000 exempt (some goods
+# excluded); personal imports valued at 60% of overseas retail". Rules file: JP valuation CIF/CIF with
+# personal_use_factor 0.6 (freight added at its cost) until 2028-04-01. Every consignment the engine
+# assesses goes to a consumer, so the 60% applies to each. Amounts in whole yen, rounded half up.
+def _with_jp_tee_duty(rate: str = "0.10") -> Reference:
+    """The rules with a JP duty rate on 610910 put in for a test: the rules file holds none for Japan."""
+    ref = reference()
+    validity = Validity(date(2024, 1, 1), None, False, "test", Confidence.L, None)
+    return replace(ref, duties=(*ref.duties, DutyRule("JP", "610910", Decimal(rate), validity)))
+
+
+def test_japan_values_a_personal_import_at_60_percent_for_the_band_and_the_tax() -> None:
+    """Each consignment's goods at 60% of their price, against the JPY 10,000 band:
+       9,800 + 1,500 freight:  9,800 x 0.6 =  5,880 <= 10,000: SMALL_AMOUNT_EXEMPTION, nothing owed.
+      15,000 + 1,000 freight: 15,000 x 0.6 =  9,000 <= 10,000: exempt. (Valued at the whole price it was
+                              a standard import owing 10% of 15,000 + 1,000 = 1,600: the reviewer's case.)
+      20,000 + 2,000 freight: 20,000 x 0.6 = 12,000 >  10,000: STANDARD_IMPORT, consumption tax 10% of CIF
+                              12,000 + 2,000 = 14,000 -> 1,400 (the freight is not scaled).
+    The band is judged on the goods without freight, as for every market. The duty rate for 610910 in
+    Japan is not in the rules: a problem names it, and the tax line says how the goods were valued."""
     small = assess_import(_consignment("JP", [(TEE, "9800")], "1500", "JPY"), {})
     assert (small.regime, small.lines) == ("SMALL_AMOUNT_EXEMPTION", ())
+    reviewed = assess_import(_consignment("JP", [(TEE, "15000")], "1000", "JPY"), {})
+    assert (reviewed.regime, reviewed.lines, reviewed.total()) == (
+        "SMALL_AMOUNT_EXEMPTION",
+        (),
+        _m("0", "JPY"),
+    )
+    assert reviewed.regime_rule_id == "regime/JP/SMALL_AMOUNT_EXEMPTION/2024-01-01/to10000JPY"
     large = assess_import(_consignment("JP", [(TEE, "20000")], "2000", "JPY"), {})
+    assert large.regime == "STANDARD_IMPORT"
     assert _figures(large) == [
-        ("CONSUMPTION_TAX", "JP", "22000", "0.10", "2200", "AT_BORDER", "CONSUMER", None)
+        ("CONSUMPTION_TAX", "JP", "14000", "0.10", "1400", "AT_BORDER", "CONSUMER", None)
     ]
+    assert large.lines[0].note == (
+        "10% of 14000 JPY + duty 0 JPY; goods valued at 60% of their retail price 20000 JPY "
+        "(imported for personal use)"
+    )
     assert "no duty rate known for HS 610910 in JP" in large.problems[0]
+
+
+def test_japan_just_under_and_just_over_10000_jpy_of_customs_value() -> None:
+    """The band's edge, the customs value rounded to whole yen:
+      16,666 x 0.6 =  9,999.6 -> 10,000 <= 10,000: exempt, even with 5,000 freight (the band leaves it out)
+      16,670 x 0.6 = 10,002             >  10,000: STANDARD_IMPORT; tax 10% of 10,002 + 1,000 freight
+                                                   = 11,002 x 0.10 = 1,100.2 -> 1,100
+    DDP: the seller pays the same 1,100 and the consumer nothing."""
+    under = assess_import(_consignment("JP", [(TEE, "16666")], "5000", "JPY"), {})
+    assert (under.regime, under.lines) == ("SMALL_AMOUNT_EXEMPTION", ())
+    over = assess_import(_consignment("JP", [(TEE, "16670")], "1000", "JPY"), {})
+    assert over.regime == "STANDARD_IMPORT"
+    assert _figures(over) == [
+        ("CONSUMPTION_TAX", "JP", "11002", "0.10", "1100", "AT_BORDER", "CONSUMER", None)
+    ]
+    ddp = assess_import(_consignment("JP", [(TEE, "16670")], "1000", "JPY", incoterm=Incoterm.DDP), {})
+    assert ddp.total(payer=Payer.SELLER) == _m("1100", "JPY") and ddp.total(payer=Payer.CONSUMER).amount == 0
+
+
+def test_japan_duty_is_on_60_percent_of_each_item_plus_its_share_of_the_freight() -> None:
+    """With a 10% duty on 610910 put in for the test, two T-shirt lines at 12,000 and 8,000 JPY, 2,000
+    freight, DAP:
+      customs values   12,000 x 0.6 = 7,200 and 8,000 x 0.6 = 4,800; 12,000 > 10,000: standard import
+      freight shared   by value 7,200 : 4,800 = 3 : 2: 1,200 and 800
+      duty             (7,200 + 1,200) x 0.10 = 840 and (4,800 + 800) x 0.10 = 560
+      tax              (12,000 + 2,000 + duty 1,400) x 0.10 = 15,400 x 0.10 = 1,540
+    The consumer pays 840 + 560 + 1,540 = 2,940 at the door. At the whole price it would be duty
+    (12,000 + 1,200) x 0.10 = 1,320 and (8,000 + 800) x 0.10 = 880, tax (20,000 + 2,000 + 2,200) x 0.10
+    = 2,420: 4,620."""
+    ref = _with_jp_tee_duty()
+    assessed = assess_import(
+        _consignment("JP", [(TEE, "12000"), ("6109100090", "8000")], "2000", "JPY"), {}, ref=ref
+    )
+    assert _figures(assessed) == [
+        ("DUTY", "JP", "8400", "0.10", "840", "AT_BORDER", "CONSUMER", 0),
+        ("DUTY", "JP", "5600", "0.10", "560", "AT_BORDER", "CONSUMER", 1),
+        ("CONSUMPTION_TAX", "JP", "15400", "0.10", "1540", "AT_BORDER", "CONSUMER", None),
+    ]
+    assert all(
+        "goods valued at 60% of their retail price 20000 JPY" in str(line.note) for line in assessed.lines
+    )
+    assert assessed.total(payer=Payer.CONSUMER) == _m("2940", "JPY")
+    assert assessed.problems == ()
+    whole_price = replace(ref, valuations=tuple(replace(v, personal_use_factor=None) for v in ref.valuations))
+    at_whole_price = assess_import(
+        _consignment("JP", [(TEE, "12000"), ("6109100090", "8000")], "2000", "JPY"), {}, ref=whole_price
+    )
+    assert at_whole_price.total() == _m("4620", "JPY")
+
+
+def test_japan_from_2028_04_01_values_the_goods_at_the_price_paid() -> None:
+    """Rules file: the small-amount exemption ends for cross-border mail order on 2028-04-01, and the 60%
+    valuation is taken to end then at the latest (a 2026 bill abolishes it; the date it takes effect was
+    not found). On 2028-07-01, 15,000 + 1,000 freight is a standard import owing 10% of 16,000 = 1,600."""
+    japan, later = validate_market("JP"), date(2028, 7, 1)
+    assert personal_use_factor(japan, TODAY) == Decimal("0.6")
+    assert personal_use_factor(japan, later) == 1
+    assessed = assess_import(_consignment("JP", [(TEE, "15000")], "1000", "JPY", day=later), {})
+    assert assessed.regime == "STANDARD_IMPORT"
+    assert _figures(assessed) == [
+        ("CONSUMPTION_TAX", "JP", "16000", "0.10", "1600", "AT_BORDER", "CONSUMER", None)
+    ]
+    assert "60%" not in str(assessed.lines[0].note)
+
+
+def test_japan_at_sale_names_the_regime_the_border_will_apply() -> None:
+    """No collect-at-sale scheme in Japan: nothing is collected at checkout, and the regime named for the
+    record is judged at 60% as at the border: 15,000 -> 9,000, SMALL_AMOUNT_EXEMPTION; 16,670 -> 10,002,
+    STANDARD_IMPORT (net of 10% tax it would be 15,155 -> 9,093: no scheme puts tax into the price, so the
+    price is the goods' value)."""
+    exempt = assess_sale(_sale("JP", [(TEE, "15000")], "0", "JPY"), {})
+    over = assess_sale(_sale("JP", [(TEE, "16670")], "0", "JPY"), {})
+    assert [(a.regime, a.lines) for a in (exempt, over)] == [
+        ("SMALL_AMOUNT_EXEMPTION", ()),
+        ("STANDARD_IMPORT", ()),
+    ]
+
+
+def test_other_markets_value_at_the_price_paid() -> None:
+    """Only Japan's rule has a personal-use factor: elsewhere the factor is 1, on any day the tests use."""
+    for code in CURRENCY:
+        for day in DAYS:
+            expected = Decimal("0.6") if code == "JP" and day < date(2028, 4, 1) else Decimal(1)
+            assert personal_use_factor(validate_market(code), day) == expected, (code, day)
 
 
 # -- Mexico -------------------------------------------------------------------------------------------------
@@ -634,6 +751,27 @@ def test_a_bad_valuation_entry_is_named(entry: dict[str, Any], why: str) -> None
     assert "[[valuation]] #1" in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    "factor", ["0", "-0.4", "1.01", "sixty", "NaN", "Infinity", "", 0.6], ids=lambda factor: repr(factor)
+)
+def test_a_personal_use_factor_must_be_a_fraction_above_0_up_to_1(factor: Any) -> None:
+    entry = {"scope": "JP", "duty_base": "CIF", "valid_from": "2024-01-01", "source": "s", "confidence": "H"}
+    with pytest.raises(InvalidReferenceData, match="personal_use_factor") as refused:
+        parse({"market": [{"code": "JP"}], "valuation": [{**entry, "personal_use_factor": factor}]})
+    assert "[[valuation]] #1" in str(refused.value)
+
+
+def test_a_personal_use_factor_is_read_as_a_decimal_and_is_none_when_absent() -> None:
+    entry = {"scope": "JP", "duty_base": "CIF", "valid_from": "2024-01-01", "source": "s", "confidence": "H"}
+    found = [
+        parse({"market": [{"code": "JP"}], "valuation": [{**entry, **extra}]})
+        .valuations[0]
+        .personal_use_factor
+        for extra in ({"personal_use_factor": "0.6"}, {"personal_use_factor": "1"}, {})
+    ]
+    assert found == [Decimal("0.6"), Decimal(1), None]
+
+
 @pytest.mark.parametrize("day", [date(2024, 8, 1), TODAY, date(2028, 7, 1), date(2031, 1, 1)])
 def test_every_market_has_one_valuation_basis_a_day(day: date) -> None:
     ref = reference()
@@ -774,3 +912,38 @@ def _totals_are_sums(assessment: Assessment) -> None:
             ]
             assert assessment.total(payer=payer, collection=collection) == summed(chosen)
     assert summed([line for p in Payer for line in assessment.lines if line.payer is p]) == assessment.total()
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    retail=st.lists(st.integers(min_value=0, max_value=40_000), min_size=1, max_size=4),
+    freight=st.integers(min_value=0, max_value=5_000),
+    incoterm=st.sampled_from(list(Incoterm)),
+    method=st.sampled_from([*ShippingMethod, None]),
+)
+def test_japan_assesses_retail_prices_as_the_same_goods_declared_at_60_percent(
+    retail: list[int], freight: int, incoterm: Incoterm, method: ShippingMethod | None
+) -> None:
+    """Any consignment to Japan on a day the 60% rule holds owes what the same goods declared at 60% of
+    their prices (each rounded half up to whole yen) owe where no factor applies: the same regime and the
+    same lines (bases, rates, amounts), duty included (a 10% rate put in for the test). So the factor
+    reaches the band, the duty bases, the freight shares and the tax base alike, and nothing else."""
+    ref = _with_jp_tee_duty()
+    no_factor = replace(ref, valuations=tuple(replace(v, personal_use_factor=None) for v in ref.valuations))
+    at_sixty = [(Decimal(v) * Decimal("0.6")).quantize(Decimal(1), rounding=ROUND_HALF_UP) for v in retail]
+
+    def assessed(values: list[Any], rules: Reference) -> Assessment:
+        items = [(TEE, str(v)) for v in values]
+        return assess_import(
+            _consignment("JP", items, str(freight), "JPY", method=method, incoterm=incoterm), {}, ref=rules
+        )
+
+    valued = assessed(list(retail), ref)
+    declared = assessed(at_sixty, no_factor)
+    assert (valued.regime, _figures(valued), valued.problems) == (
+        declared.regime,
+        _figures(declared),
+        declared.problems,
+    )
+    if sum(at_sixty) > 10_000:
+        assert valued.regime == "STANDARD_IMPORT" and valued.total().is_positive

@@ -259,9 +259,15 @@ def walk_the_shipping_tabs(page: Page, tabs: dict[str, Locator]) -> None:
     dap = run_and_read(page, "ShipDap", '"shipmentCreate"')["shipmentCreate"]["shipment"]
     assert dap["incoterm"] == "DAP" and dap["status"] == "LABEL_CREATED"
     us_import = next(d for d in dap["declarations"] if d["direction"] == "IMPORT")
+    us_export = next(d for d in dap["declarations"] if d["direction"] == "EXPORT")
     assert us_import["status"] == "LODGED"
-    paste_variables(page, {"importId": us_import["id"]})
+    paste_variables(
+        page,
+        {"trackingNumber": dap["trackingNumber"], "exportId": us_export["id"], "importId": us_import["id"]},
+    )
     refused = run_and_read(page, "Refuse", '"refuse"')
+    assert refused["exportCleared"]["declaration"]["status"] == "RELEASED"
+    assert refused["arrived"]["shipment"]["status"] == "ARRIVED_DESTINATION"
     assert refused["assess"]["declaration"] == {
         "status": "ASSESSED",
         "dutyTotal": money("6.60", "USD"),

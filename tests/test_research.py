@@ -36,6 +36,7 @@ Sea freight is the best option; as it uses no low-value regime, the row names no
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -146,6 +147,85 @@ def test_a_flat_rate_is_not_charged_on_itself() -> None:
     figures = landed(costs)
     assert regime is not None and regime.name == "COURIER_GLOBAL_RATE"
     assert (figures.tax, figures.duty) == (usd("0"), usd("25.09"))
+
+
+def _yen(amount: str) -> Money:
+    return Money.of(amount, "JPY")
+
+
+def _jp_costs(price: str, incoterm: Incoterm, duty_rate: str | None = "0.10") -> Costs:
+    """A T-shirt to Japan (facts s1, JP row: consumption tax 10%; customs value <= JPY 10,000 exempt;
+    personal imports valued at 60% of the overseas retail price), in JPY, with a 10% duty rate put in for
+    the test (the rules hold no JP rate). The regime is placed at 60% of the price."""
+    rules = rules_as_of(validate_market("JP"), TODAY_FOR_TESTS)
+    return Costs(
+        price=_yen(price),
+        unit_cost=_yen("389"),
+        referral_rate=Decimal("0.10"),
+        minimum_referral_fee=_yen("0"),
+        per_order_fee=_yen("0"),
+        shipping=_yen("585"),
+        tax_rate=Decimal("0.10"),
+        regime=regime_for(rules, _yen(price) * Decimal("0.6"), "CN"),
+        duty_rate=None if duty_rate is None else Decimal(duty_rate),
+        per_line_duty=None,
+        flat_deduction=None,
+        incoterm=incoterm,
+        customs_value_factor=Decimal("0.6"),
+    )
+
+
+def test_japan_dap_the_consumer_pays_on_60_percent_of_the_price() -> None:
+    """15,000 JPY: 15,000 x 0.6 = 9,000 <= 10,000, SMALL_AMOUNT_EXEMPTION: nothing at the door.
+    20,000 JPY: 12,000 > 10,000, STANDARD_IMPORT: duty 12,000 x 0.10 = 1,200, tax (12,000 + 1,200) x 0.10
+    = 1,320, 2,520 at the door (on the whole price it would be 2,000 + 2,200 = 4,200). The seller's margin
+    is untouched: 20,000 - fees 2,000 - 389 - 585 = 17,026."""
+    costs = _jp_costs("15000", Incoterm.DAP)
+    assert costs.regime is not None and costs.regime.name == "SMALL_AMOUNT_EXEMPTION"
+    exempt = landed(costs)
+    assert exempt.consumer_pays_on_delivery == _yen("0")
+    taxed = landed(_jp_costs("20000", Incoterm.DAP))
+    assert (taxed.tax, taxed.duty, taxed.consumer_pays_on_delivery) == (_yen("0"), _yen("0"), _yen("2520"))
+    assert taxed.margin == _yen("17026")
+    whole = landed(replace(_jp_costs("20000", Incoterm.DAP), customs_value_factor=Decimal(1)))
+    assert whole.consumer_pays_on_delivery == _yen("4200")
+
+
+def test_japan_ddp_the_seller_pays_duty_and_tax_on_60_percent_of_the_goods() -> None:
+    """20,000 JPY delivered duty paid covers goods g, duty 10% of 0.6 g and tax 10% of (0.6 g + duty):
+      20,000 = g x (1 + 0.6 x 0.10 + 0.10 x 0.6 x 1.10) = g x 1.126  ->  g = 17,761.99 -> 17,762
+      customs value 17,762 x 0.6 = 10,657.2 -> 10,657; duty 1,065.7 -> 1,066
+      tax (10,657 + 1,066) x 0.10 = 1,172.3 -> 1,172;  17,762 + 1,066 + 1,172 = 20,000
+    landed 389 + 585 + 1,066 + 1,172 = 3,212; margin 20,000 - 2,000 - 3,212 = 14,788. Without a duty
+    rate: g = 20,000 / 1.06 = 18,868, tax 10% of 18,868 x 0.6 = 11,321 -> 1,132 (duty unknown, 0)."""
+    figures = landed(_jp_costs("20000", Incoterm.DDP))
+    assert (figures.duty, figures.tax, figures.landed_cost, figures.margin) == (
+        _yen("1066"),
+        _yen("1172"),
+        _yen("3212"),
+        _yen("14788"),
+    )
+    assert figures.consumer_pays_on_delivery == _yen("0")
+    unknown = landed(_jp_costs("20000", Incoterm.DDP, duty_rate=None))
+    assert (unknown.duty, unknown.tax, unknown.duty_rate_unknown) == (_yen("0"), _yen("1132"), True)
+
+
+@given(
+    price=st.integers(min_value=16_670, max_value=2_000_000), duty=st.sampled_from([None, "0", "0.05", "0.3"])
+)
+def test_japan_ddp_reconciles_to_the_price(price: int, duty: str | None) -> None:
+    """For any DDP price placed over the exemption (16,670 x 0.6 = 10,002): the goods (price - duty - tax)
+    valued at 60%, dutied and taxed as the engine would, give back the duty and tax research counted, to a
+    yen or two of rounding."""
+    costs = _jp_costs(str(price), Incoterm.DDP, duty)
+    assert costs.regime is not None and costs.regime.name == "STANDARD_IMPORT"
+    figures = landed(costs)
+    goods = costs.price - figures.duty - figures.tax
+    customs = goods * Decimal("0.6")
+    duty_again = customs * (costs.duty_rate or Decimal(0))
+    tax_again = (customs + duty_again) * Decimal("0.10")
+    assert abs(duty_again.amount - figures.duty.amount) <= 1
+    assert abs(tax_again.amount - figures.tax.amount) <= 2
 
 
 def test_each_method_is_priced_on_its_cheapest_lane_from_the_origin() -> None:
@@ -573,3 +653,47 @@ async def test_an_own_shop_needs_the_ioss_registration_to_collect_vat_at_sale(se
         "consumerPaysOnDelivery": {"amount": "0.00"},
     }
     assert registered["shippingOptions"][-1] == registered["best"] == by_sea
+
+
+async def test_japan_judges_the_band_at_60_percent_but_not_for_goods_imported_in_bulk(seller: Seller) -> None:
+    """A T-shirt from CN on Rakuten JP, DAP (facts s1, JP row). Lanes CN to JP: China Post ePacket,
+    DHL Express, YunExpress, LCL sea freight to a Japan warehouse. No JP duty rate for 610910 is known.
+      15,000 JPY: 15,000 x 0.6 = 9,000 <= 10,000: every parcel SMALL_AMOUNT_EXEMPTION, nothing at the door
+      20,000 JPY: 12,000 > 10,000: STANDARD_IMPORT, 10% of 12,000 = 1,200 at the door
+    By sea the seller imports in bulk to sell, which is not personal use: tax on the whole price,
+    15,000 x 0.10 / 1.10 = 1,363.6 -> 1,364 and 20,000 x 0.10 / 1.10 = 1,818.2 -> 1,818, no regime."""
+    await _rates(seller, "2026-11-01,CNY,JPY,21\n2026-11-01,USD,JPY,150\n")
+    channel = await create_channel(seller, "JPY", name="Rakuten JP", country="JP", platform="RAKUTEN")
+    product = await create_product(seller, "TEE-JP")
+    found = {}
+    for price in ("15000", "20000"):
+        [row] = (
+            await seller.gql(
+                ANALYSIS,
+                {
+                    "p": product,
+                    "m": ["JP"],
+                    "c": [channel],
+                    "price": {"amount": price, "currency": "JPY"},
+                    "i": "DAP",
+                },
+            )
+        )["marketAnalysis"]
+        found[price] = {
+            m: (o["scheme"], o["tax"]["amount"], o["consumerPaysOnDelivery"]["amount"])
+            for m, o in _options(row).items()
+        }
+    parcel = ("SMALL_AMOUNT_EXEMPTION", "0", "0")
+    assert found["15000"] == {
+        "POSTAL": parcel,
+        "EXPRESS": parcel,
+        "AIR_FREIGHT": parcel,
+        "SEA_FREIGHT_TO_OVERSEAS_WAREHOUSE": (None, "1364", "0"),
+    }
+    parcel = ("STANDARD_IMPORT", "0", "1200")
+    assert found["20000"] == {
+        "POSTAL": parcel,
+        "EXPRESS": parcel,
+        "AIR_FREIGHT": parcel,
+        "SEA_FREIGHT_TO_OVERSEAS_WAREHOUSE": (None, "1818", "0"),
+    }

@@ -25,10 +25,12 @@ from tests.shipping_setup import (
     confirmed_order,
     decide,
     declaration,
+    deliver,
     order_view,
     register,
     scan,
     ship,
+    through_export,
 )
 
 SHIPMENT_VIEW = """query ($id: ID!) { node(id: $id) { ... on Shipment { status
@@ -119,6 +121,7 @@ async def test_a_hold_is_answered_and_the_parcel_released_after_the_consumer_pay
     assert shipment["incoterm"] == "DAP"
     import_ = declaration(shipment, "IMPORT")
     assert import_["items"][0]["value"] == money("39.98", "USD")
+    await through_export(seller, shipment)
 
     held = await decide(seller, import_["id"], "HOLD", holdReason="VALUATION_QUERY", note="invoice please")
     assert held["declaration"]["status"] == "HELD" and held["declaration"]["holdReason"] == "VALUATION_QUERY"
@@ -170,7 +173,7 @@ async def test_a_hold_is_answered_and_the_parcel_released_after_the_consumer_pay
 async def test_a_seizure_ends_the_shipment_and_the_order(seller: Seller) -> None:
     order = await confirmed_order(seller, country="US", currency="USD")
     shipment = await ship(seller, order["id"])
-    await scan(seller, shipment["trackingNumber"], "PICKED_UP")
+    await through_export(seller, shipment)
     import_ = declaration(shipment, "IMPORT")
     await decide(seller, import_["id"], "HOLD", holdReason="RESTRICTED_GOODS")
     seized = await decide(seller, import_["id"], "SEIZE", note="counterfeit suspected")
@@ -188,7 +191,7 @@ async def test_a_seizure_ends_the_shipment_and_the_order(seller: Seller) -> None
 async def test_under_dap_the_consumer_may_refuse_and_the_parcel_goes_back(seller: Seller) -> None:
     order = await confirmed_order(seller, country="US", currency="USD")
     shipment = await ship(seller, order["id"], incoterm="DAP")
-    await scan(seller, shipment["trackingNumber"], "PICKED_UP")
+    await through_export(seller, shipment)
     import_ = declaration(shipment, "IMPORT")
     assessed = await decide(seller, import_["id"], "ASSESS")
     assert assessed["declaration"]["dueFromConsumer"] == money("6.60", "USD")
@@ -207,6 +210,7 @@ async def test_under_dap_the_consumer_may_refuse_and_the_parcel_goes_back(seller
 async def test_under_ddp_the_seller_pays_at_assessment_and_the_parcel_proceeds(seller: Seller) -> None:
     order = await confirmed_order(seller, country="US", currency="USD")
     shipment = await ship(seller, order["id"], incoterm="DDP")
+    await through_export(seller, shipment)
     import_ = declaration(shipment, "IMPORT")
     assessed = await decide(seller, import_["id"], "ASSESS")
     decl = assessed["declaration"]
@@ -227,13 +231,13 @@ async def test_under_ddp_the_seller_pays_at_assessment_and_the_parcel_proceeds(s
 async def test_an_order_in_two_shipments_is_delivered_when_both_are(seller: Seller) -> None:
     order = await confirmed_order(seller, country="US", currency="USD", quantity=3)
     line = order["lines"][0]["id"]
-    first = await ship(seller, order["id"], lines=[{"orderLineId": line, "quantity": 1}])
+    first = await ship(seller, order["id"], lines=[{"orderLineId": line, "quantity": 1}], incoterm="DDP")
     second = await ship(seller, order["id"], method="EXPRESS")
     assert second["lines"] == [{"orderLineId": line, "quantity": 2}]
     assert second["carrier"]["code"] != first["carrier"]["code"]
     more = await seller.gql(SHIP, {"input": {"orderId": order["id"], "method": "POSTAL"}})
     assert [e["code"] for e in more["shipmentCreate"]["userErrors"]] == ["NOTHING_TO_SHIP"]
-    await scan(seller, first["trackingNumber"], "DELIVERED")
+    await deliver(seller, first)
     assert (await order_view(seller, order["id"]))["status"] == "SHIPPED"
     await scan(seller, second["trackingNumber"], "LOST")
     assert (await order_view(seller, order["id"]))["status"] == "PARTIALLY_DELIVERED"
@@ -324,6 +328,9 @@ async def test_an_export_inspection_comes_before_the_export_release(seller: Sell
     order = await confirmed_order(seller)
     shipment = await ship(seller, order["id"])
     export = declaration(shipment, "EXPORT")
+    early = await decide(seller, export["id"], "INSPECT")
+    assert [e["code"] for e in early["userErrors"]] == ["NOT_PRESENTED"]
+    await scan(seller, shipment["trackingNumber"], "PICKED_UP")
     inspected = await decide(seller, export["id"], "INSPECT", note="random check at Shenzhen")
     assert inspected["declaration"]["status"] == "INSPECTED"
     assert inspected["declaration"]["nextStates"] == ["HELD", "RELEASED", "RETURNED", "SEIZED"]
@@ -412,3 +419,150 @@ async def test_a_pickup_racing_an_order_cancel_ends_one_way_or_the_other(seller:
             assert (view["status"], seen["status"]) == ("SHIPPED", "PICKED_UP")
             assert [e["code"] for e in cancelled["orderCancel"]["userErrors"]] == ["ILLEGAL_TRANSITION"]
             assert scanned["applied"] is True
+
+
+HISTORY = """query ($id: ID!) { node(id: $id) { ... on Shipment { status history { type data } } } }"""
+
+
+async def test_a_carrier_cannot_move_a_parcel_past_customs(seller: Seller) -> None:
+    """Customs say where a parcel stands with customs: a carrier's DEPARTED_ORIGIN before export is released,
+    its DELIVERED while import holds the parcel, and its own IMPORT_CLEARED are kept, not applied."""
+    order = await confirmed_order(seller, country="US", currency="USD")
+    shipment = await ship(seller, order["id"], incoterm="DDP")
+    number = shipment["trackingNumber"]
+    await scan(seller, number, "PICKED_UP")
+    assert (await scan(seller, number, "DEPARTED_ORIGIN"))["applied"] is False
+    await through_export(seller, shipment)
+    import_ = declaration(shipment, "IMPORT")
+    await decide(seller, import_["id"], "HOLD", holdReason="MISSING_DOCUMENTS")
+    delivered = await scan(seller, number, "DELIVERED")
+    assert (delivered["applied"], delivered["shipment"]["status"]) == (False, "IMPORT_CUSTOMS_HOLD")
+    assert (await scan(seller, number, "IMPORT_CLEARED"))["applied"] is False
+    history = (await seller.gql(HISTORY, {"id": shipment["id"]}))["node"]["history"]
+    reasons = [e["data"]["reason"] for e in history if e["type"] == "SCAN_IGNORED"]
+    assert reasons == [
+        "export is not released (the export declaration is LODGED)",
+        "it does not move the shipment forward (late, repeated or out of order)",  # the second PICKED_UP
+        "import is not released (the import declaration is HELD)",
+        "customs clearance comes from the declarations, not from the carrier",
+    ]
+    assert (await order_view(seller, order["id"]))["status"] == "SHIPPED"
+
+
+async def test_customs_decide_only_on_goods_presented_to_them(seller: Seller) -> None:
+    order = await confirmed_order(seller, country="US", currency="USD")
+    shipment = await ship(seller, order["id"])
+    import_, export = declaration(shipment, "IMPORT"), declaration(shipment, "EXPORT")
+    assert [e["code"] for e in (await decide(seller, import_["id"], "SEIZE"))["userErrors"]] == [
+        "EXPORT_NOT_CLEARED"
+    ]
+    assert [e["code"] for e in (await decide(seller, export["id"], "RELEASE"))["userErrors"]] == [
+        "NOT_PRESENTED"
+    ]
+    view = await order_view(seller, order["id"])
+    assert view["status"] == "PACKED" and view["shipments"][0]["status"] == "LABEL_CREATED"
+
+
+async def test_goods_seized_at_export_never_reach_import_customs(seller: Seller) -> None:
+    order = await confirmed_order(seller, country="US", currency="USD")
+    shipment = await ship(seller, order["id"], incoterm="DDP")
+    await scan(seller, shipment["trackingNumber"], "PICKED_UP")
+    seized = await decide(seller, declaration(shipment, "EXPORT")["id"], "SEIZE")
+    assert seized["shipment"]["status"] == "SEIZED"
+    seen = (await seller.gql(SHIPMENT_VIEW, {"id": shipment["id"]}))["node"]
+    assert seen["declarations"] == [
+        {"direction": "EXPORT", "status": "SEIZED"},
+        {"direction": "IMPORT", "status": "WITHDRAWN"},
+    ]
+    assessed = await decide(seller, declaration(shipment, "IMPORT")["id"], "ASSESS")
+    assert [e["code"] for e in assessed["userErrors"]] == ["ILLEGAL_TRANSITION"]
+    view = await order_view(seller, order["id"])
+    assert view["status"] == "SEIZED" and view["taxEntries"] == []
+
+
+async def test_a_parcel_the_carrier_returns_closes_its_import_and_what_the_consumer_owed(
+    seller: Seller,
+) -> None:
+    order = await confirmed_order(seller, country="US", currency="USD")
+    shipment = await ship(seller, order["id"])
+    await through_export(seller, shipment)
+    import_ = declaration(shipment, "IMPORT")
+    assert (await decide(seller, import_["id"], "ASSESS"))["declaration"]["dueFromConsumer"][
+        "amount"
+    ] == "6.60"
+    returned = await scan(seller, shipment["trackingNumber"], "RETURNED_TO_SENDER")
+    assert returned["shipment"]["status"] == "RETURNED_TO_SENDER"
+    charges = await seller.gql(CHARGES, {"input": {"declarationId": import_["id"], "paid": True}})
+    assert [e["code"] for e in charges["customsChargesCollect"]["userErrors"]] == ["NO_CHARGES_DUE"]
+    view = await order_view(seller, order["id"])
+    assert view["status"] == "RETURNED_TO_SENDER"
+    assert [(e["kind"], e["amount"]["amount"]) for e in view["taxEntries"]] == [
+        ("LIABILITY", "6.60"),
+        ("REVERSAL", "6.60"),
+    ]
+
+
+IOSS_TOTAL = """query { iossReturn(month: "2026-11") { totalEur { amount } } }"""
+
+
+async def test_tax_collected_on_a_sale_whose_goods_were_seized_is_reversed(seller: Seller) -> None:
+    await register(seller, "IOSS", "EU", "IM2760000001")
+    order = await confirmed_order(seller, platform="OWN_STORE")
+    assert (await seller.gql(IOSS_TOTAL))["iossReturn"]["totalEur"]["amount"] == "10.18"
+    shipment = await ship(seller, order["id"])
+    await through_export(seller, shipment)
+    await decide(seller, declaration(shipment, "IMPORT")["id"], "SEIZE")
+    assert (await order_view(seller, order["id"]))["status"] == "SEIZED"
+    assert (await seller.gql(IOSS_TOTAL))["iossReturn"]["totalEur"]["amount"] == "0.00"
+
+
+async def test_a_scan_from_before_the_label_is_refused(seller: Seller) -> None:
+    order = await confirmed_order(seller)
+    shipment = await ship(seller, order["id"])
+    early = await scan(seller, shipment["trackingNumber"], "LOST", occurredAt="2026-05-01T00:00:00Z")
+    assert [e["code"] for e in early["userErrors"]] == ["INVALID_TIME"]
+    skewed = await scan(seller, shipment["trackingNumber"], "PICKED_UP", occurredAt="2026-11-23T08:30:00Z")
+    assert skewed["applied"] is True  # a carrier's clock half an hour behind is tolerated
+
+
+async def test_the_same_tracking_number_given_twice_at_once_is_refused_once(seller: Seller) -> None:
+    import asyncio
+
+    first, second = await confirmed_order(seller), await confirmed_order(seller)
+    results = await asyncio.gather(
+        *(
+            seller.gql(
+                SHIP,
+                {"input": {"orderId": o["id"], "method": "POSTAL", "trackingNumber": "LP00000000424242"}},
+            )
+            for o in (first, second)
+        )
+    )
+    outcomes = sorted(tuple(e["code"] for e in r["shipmentCreate"]["userErrors"]) for r in results)
+    assert outcomes == [(), ("DUPLICATE_TRACKING_NUMBER",)]
+
+
+QUOTES = """query ($id: ID!) { shipmentQuotes(orderId: $id) { method carrier { code } service cost { amount currency }
+  chargeableKg transitDaysP10 transitDaysP50 transitDaysP90 estimatedDelivery customsMode available unavailableReason } }"""
+
+
+async def test_quotes_compare_every_way_an_order_could_travel(seller: Seller) -> None:
+    order = await confirmed_order(seller)
+    quotes = (await seller.gql(QUOTES, {"id": order["id"]}))["shipmentQuotes"]
+    usable = [q for q in quotes if q["available"]]
+    assert {q["method"] for q in usable} >= {"POSTAL", "EXPRESS", "AIR_FREIGHT"}
+    costs = [float(q["cost"]["amount"]) for q in usable]
+    assert costs == sorted(costs)  # cheapest usable first
+    assert all(q["customsMode"] == "PER_PARCEL" and q["unavailableReason"] is None for q in usable)
+    # The box of two T-shirts weighs 0.36 kg; 300 x 250 x 40 mm is 3,000 cm3, which no divisor makes heavier
+    # than 0.6 kg, so every lane bills 0.4 to 0.6 kg.
+    assert all(0.4 <= float(q["chargeableKg"]) <= 0.6 for q in usable)
+    for q in quotes:
+        assert q["transitDaysP10"] <= q["transitDaysP50"] <= q["transitDaysP90"]
+    bulk = [q for q in quotes if q["customsMode"] == "IN_BULK"]
+    assert bulk and not any(q["available"] for q in bulk)
+    assert all("warehouse" in q["unavailableReason"] for q in bulk)
+    express = next(q for q in usable if q["method"] == "EXPRESS")
+    created = await ship(seller, order["id"], method="EXPRESS")
+    assert created["carrier"]["code"] == express["carrier"]["code"]  # the cheapest express lane
+    assert created["cost"] == express["cost"]

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from domain.db.uow import enter_workspace
 from tests.catalog_setup import create_listing, create_product, pay
 from tests.conftest import Seller
 from tests.shipping_setup import (
@@ -18,6 +24,7 @@ from tests.shipping_setup import (
     order_view,
     scan,
     ship,
+    through_export,
 )
 
 DECLARATION = """query ($id: ID!) { node(id: $id) { ... on CustomsDeclaration { status version reference
@@ -191,6 +198,7 @@ async def test_declared_values_and_codes_are_checked(seller: Seller) -> None:
 async def test_a_hold_answer_with_a_bad_value_changes_nothing(seller: Seller) -> None:
     order = await confirmed_order(seller, country="US", currency="USD")
     shipment = await ship(seller, order["id"])
+    await through_export(seller, shipment)
     import_ = declaration(shipment, "IMPORT")
     await decide(seller, import_["id"], "HOLD", holdReason="CLASSIFICATION_QUERY")
     item = import_["items"][0]["id"]
@@ -213,3 +221,20 @@ async def test_a_hold_answer_with_a_bad_value_changes_nothing(seller: Seller) ->
 async def test_sandbox_stand_ins_are_refused_in_a_live_workspace(live_seller: Seller) -> None:
     scanned = await scan(live_seller, "LX000000000CN", "PICKED_UP")
     assert codes(scanned) == ["SANDBOX_ONLY"]
+
+
+async def test_the_service_cannot_rewrite_a_ledger_line(engine: AsyncEngine, seller: Seller) -> None:
+    """Tracking events and tax entries are only ever added: the service's role may insert them, not update."""
+    order = await confirmed_order(seller)
+    await ship(seller, order["id"])
+    for table in ("tax_entries", "tracking_events"):
+        async with engine.connect() as conn:
+            await enter_workspace(conn, seller.workspace_id)
+            with pytest.raises(DBAPIError, match="permission denied"):
+                await conn.execute(sa.text(f"UPDATE {table} SET occurred_at = occurred_at"))
+            await conn.rollback()
+    async with engine.connect() as conn:
+        await enter_workspace(conn, seller.workspace_id)
+        updated = await conn.execute(sa.text("UPDATE shipments SET version = version"))
+        assert updated.rowcount == 1  # the others are updated as they move
+        await conn.rollback()

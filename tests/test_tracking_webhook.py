@@ -27,19 +27,30 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from graphql import GraphQLObjectType
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.relay import to_global_id
 from domain.logistics.lanes import lane_book
 from tests.conftest import START, Seller
-from tests.shipping_setup import confirmed_order, order_view, scan, ship
+from tests.shipping_setup import confirmed_order, decide, order_view, scan, ship
 
 NOW = 1_795_424_400  # START in Unix seconds, derived in the module docstring
 TOLERANCE = 300  # seconds a signature's t may be off the server's clock
 MAX_BODY = 64 * 1024  # bytes: "one event of at most 64 KiB"
 AT_CLOCK = "2026-11-23T09:00:00Z"  # the workspace clock: the latest a scan may have happened
 
-WEBHOOK_CREATE = """mutation ($input: TrackingWebhookCreateInput!) { trackingWebhookCreate(input: $input) {
-  webhook { id urlPath carrier } secret userErrors { field code message } } }"""
+WEBHOOK = "id carrier urlPath createdAt revokedAt secretHint"
+WEBHOOK_CREATE = f"""mutation ($input: TrackingWebhookCreateInput!) {{ trackingWebhookCreate(input: $input) {{
+  webhook {{ {WEBHOOK} }} secret userErrors {{ field code message }} }} }}"""
+WEBHOOK_REVOKE = f"""mutation ($input: TrackingWebhookRevokeInput!) {{ trackingWebhookRevoke(input: $input) {{
+  webhook {{ {WEBHOOK} }} userErrors {{ field code message }} }} }}"""
+WEBHOOKS = f"""query ($first: Int, $after: String, $filter: TrackingWebhookFilter) {{
+  trackingWebhooks(first: $first, after: $after, filter: $filter) {{
+    totalCount pageInfo {{ hasNextPage endCursor }} edges {{ node {{ {WEBHOOK} }} }} }} }}"""
+WEBHOOK_NODE = f"""query ($id: ID!) {{ node(id: $id) {{ ... on TrackingWebhook {{ {WEBHOOK} }} }} }}"""
+CLOCK_ADVANCE = """mutation ($input: SandboxClockAdvanceInput!) { sandboxClockAdvance(input: $input) {
+  workspace { now } userErrors { code } } }"""
 SHIPMENT_VIEW = """query ($id: ID!) { node(id: $id) { ... on Shipment { status version
   timeline { type source eventId applied occurredAt } } } }"""
 
@@ -72,6 +83,8 @@ class Endpoint:
     client: httpx.AsyncClient
     path: str
     secret: str
+    id: str  # its global ID, as trackingWebhookRevoke and node(id:) take it
+    created: dict[str, Any]  # the webhook as trackingWebhookCreate answered
 
     async def post(self, body: bytes, headers: dict[str, Any] | None = None) -> httpx.Response:
         return await self.client.post(self.path, content=body, headers=headers or {})
@@ -86,9 +99,12 @@ async def create_endpoint(seller: Seller, carrier: str) -> Endpoint:
     data = (await seller.gql(WEBHOOK_CREATE, {"input": {"carrier": carrier}}))["trackingWebhookCreate"]
     assert data["userErrors"] == [], data
     webhook = data["webhook"]
-    assert webhook["urlPath"] == f"/webhooks/tracking/{webhook['id']}"
+    # The path names the endpoint by its UUID; the API by a global ID built from that same UUID.
+    raw = uuid.UUID(webhook["urlPath"].removeprefix("/webhooks/tracking/"))
+    assert webhook["urlPath"] == f"/webhooks/tracking/{raw}"
+    assert webhook["id"] == to_global_id("TrackingWebhook", raw)
     assert webhook["carrier"] == carrier
-    return Endpoint(seller.client, webhook["urlPath"], data["secret"])
+    return Endpoint(seller.client, webhook["urlPath"], data["secret"], webhook["id"], webhook)
 
 
 def refusal(response: httpx.Response) -> tuple[int, str]:
@@ -179,9 +195,9 @@ async def test_a_signature_300_seconds_old_or_early_is_still_accepted(seller: Se
     shipment, endpoint = await setup(seller)
     number = shipment["trackingNumber"]
     old = await endpoint.send(event(number, "PICKED_UP", eventId="E-OLD"), t=NOW - TOLERANCE)
-    early = await endpoint.send(event(number, "DEPARTED_ORIGIN", eventId="E-EARLY"), t=NOW + TOLERANCE)
+    early = await endpoint.send(event(number, "LOST", eventId="E-EARLY"), t=NOW + TOLERANCE)
     assert (old.status_code, early.status_code) == (200, 200), (old.text, early.text)
-    assert (await shipment_view(seller, shipment["id"]))["status"] == "DEPARTED_ORIGIN"
+    assert (await shipment_view(seller, shipment["id"]))["status"] == "LOST"
 
 
 async def test_one_of_several_v1_signatures_may_match_as_when_a_secret_is_rotated(seller: Seller) -> None:
@@ -198,6 +214,9 @@ async def test_a_late_scan_is_stored_but_does_not_move_the_shipment_back(seller:
     stored with applied false, and the shipment stays DEPARTED_ORIGIN."""
     shipment, endpoint = await setup(seller)
     number = shipment["trackingNumber"]
+    assert (await endpoint.send(event(number, "PICKED_UP", eventId="E-PICK0"))).json()["applied"] is True
+    export = next(d for d in shipment["declarations"] if d["direction"] == "EXPORT")
+    assert (await decide(seller, export["id"], "RELEASE"))["userErrors"] == []
     departed = await endpoint.send(event(number, "DEPARTED_ORIGIN", eventId="E-DEP"))
     assert departed.json()["applied"] is True
     version = (await shipment_view(seller, shipment["id"]))["version"]
@@ -210,9 +229,10 @@ async def test_a_late_scan_is_stored_but_does_not_move_the_shipment_back(seller:
     assert (late.json()["eventId"], late.json()["applied"]) == ("E-PICK", False)
     view = await shipment_view(seller, shipment["id"])
     assert (view["status"], view["version"]) == ("DEPARTED_ORIGIN", version)
-    assert scans(view) == [
+    assert [s for s in scans(view) if s[1] == "WEBHOOK"] == [
         ("DEPARTED_ORIGIN", "WEBHOOK", "E-DEP", True),
         ("PICKED_UP", "WEBHOOK", "E-PICK", False),
+        ("PICKED_UP", "WEBHOOK", "E-PICK0", True),
     ]
     assert occurred_at(view, "E-PICK") == "2026-11-23T08:30:00+00:00"
 
@@ -518,3 +538,249 @@ async def test_a_carriers_endpoint_reports_only_on_that_carriers_parcels(seller:
     response = await endpoint.send(event(shipment["trackingNumber"]))
     assert refusal(response) == (403, "WRONG_CARRIER")
     await assert_untouched(seller, shipment)
+
+
+# -- listing and revoking endpoints ---------------------------------------------------------------------
+
+
+async def revoke(seller: Seller, webhook_id: str) -> dict[str, Any]:
+    data = await seller.gql(WEBHOOK_REVOKE, {"input": {"webhookId": webhook_id}})
+    result: dict[str, Any] = data["trackingWebhookRevoke"]
+    return result
+
+
+async def listed(seller: Seller, **variables: Any) -> dict[str, Any]:
+    page: dict[str, Any] = (await seller.gql(WEBHOOKS, variables))["trackingWebhooks"]
+    return page
+
+
+def nodes(page: dict[str, Any]) -> list[dict[str, Any]]:
+    return [edge["node"] for edge in page["edges"]]
+
+
+def two_carriers() -> tuple[str, str]:
+    first, second = sorted(lane_book().carriers)[:2]
+    return first, second
+
+
+def test_an_endpoint_shows_a_hint_of_its_secret_and_has_no_field_for_the_secret_itself() -> None:
+    """Pinned, so that a field exposing the secret cannot be added to the type unnoticed."""
+    from api.schema import schema
+
+    webhook = schema._schema.type_map["TrackingWebhook"]
+    assert isinstance(webhook, GraphQLObjectType)
+    fields = set(webhook.fields)
+    assert fields == {"id", "carrier", "urlPath", "createdAt", "revokedAt", "secretHint"}
+
+
+async def test_endpoints_are_listed_newest_first_with_four_characters_of_the_secret(seller: Seller) -> None:
+    """A new sandbox workspace's clock is START (09:00 UTC), which stamps createdAt."""
+    older_carrier, newer_carrier = two_carriers()
+    older = await create_endpoint(seller, older_carrier)
+    newer = await create_endpoint(seller, newer_carrier)
+    assert older.created == {
+        "id": older.id,
+        "carrier": older_carrier,
+        "urlPath": older.path,
+        "createdAt": "2026-11-23T09:00:00+00:00",
+        "revokedAt": None,
+        "secretHint": older.secret[-4:],
+    }
+    assert len(older.created["secretHint"]) == 4
+
+    response = await seller.post(WEBHOOKS)
+
+    page = response.json()["data"]["trackingWebhooks"]
+    assert (page["totalCount"], page["pageInfo"]["hasNextPage"]) == (2, False)
+    assert nodes(page) == [newer.created, older.created]
+    assert older.secret not in response.text and newer.secret not in response.text
+
+
+async def test_the_list_pages_by_cursor_and_each_endpoint_is_a_node(seller: Seller) -> None:
+    carrier, _ = two_carriers()
+    made = [await create_endpoint(seller, carrier) for _ in range(3)]
+
+    first = await listed(seller, first=2)
+    assert (first["totalCount"], first["pageInfo"]["hasNextPage"]) == (3, True)
+    assert nodes(first) == [made[2].created, made[1].created]
+    rest = await listed(seller, first=2, after=first["pageInfo"]["endCursor"])
+    assert (nodes(rest), rest["pageInfo"]["hasNextPage"]) == ([made[0].created], False)
+
+    assert (await seller.gql(WEBHOOK_NODE, {"id": made[1].id}))["node"] == made[1].created
+
+
+async def test_a_revoked_endpoint_answers_404_and_writes_nothing(seller: Seller) -> None:
+    """The sandbox clock is moved 2 h (09:00 to 11:00 UTC) before the revocation, so that revokedAt shows
+    which clock stamps it: the workspace's, as createdAt. The server's clock stays at START, so the post
+    is signed at NOW as everywhere else, and a post signed so is accepted by an open endpoint (the first
+    test of this file)."""
+    shipment, endpoint = await setup(seller)
+    moved = await seller.gql(CLOCK_ADVANCE, {"input": {"hours": 2}})
+    assert moved["sandboxClockAdvance"]["workspace"]["now"] == "2026-11-23T11:00:00+00:00"
+
+    revoked = await revoke(seller, endpoint.id)
+
+    webhook = endpoint.created | {"revokedAt": "2026-11-23T11:00:00+00:00"}
+    assert revoked == {"webhook": webhook, "userErrors": []}
+    response = await endpoint.send(event(shipment["trackingNumber"], eventId="E-AFTER"))
+    assert refusal(response) == (404, "UNKNOWN_ENDPOINT")
+    assert "revoked" in response.json()["error"]["message"]
+    await assert_untouched(seller, shipment)
+    assert nodes(await listed(seller)) == [webhook]
+    assert (await seller.gql(WEBHOOK_NODE, {"id": endpoint.id}))["node"] == webhook
+
+
+async def test_revoking_twice_is_refused_and_keeps_the_first_revocation_time(seller: Seller) -> None:
+    """Revoked at 09:00 (the workspace clock); the clock then moves 1 h, and the second revocation neither
+    succeeds nor moves revokedAt to 10:00."""
+    endpoint = await create_endpoint(seller, two_carriers()[0])
+    first = await revoke(seller, endpoint.id)
+    assert first["userErrors"] == []
+    assert first["webhook"]["revokedAt"] == "2026-11-23T09:00:00+00:00"
+    await seller.gql(CLOCK_ADVANCE, {"input": {"hours": 1}})
+
+    again = await revoke(seller, endpoint.id)
+
+    assert again["webhook"] is None
+    assert [(e["code"], e["field"]) for e in again["userErrors"]] == [
+        ("ALREADY_REVOKED", ["input", "webhookId"])
+    ]
+    assert "2026-11-23T09:00:00+00:00" in again["userErrors"][0]["message"]
+    assert nodes(await listed(seller)) == [first["webhook"]]
+
+
+async def test_only_this_workspaces_endpoints_can_be_listed_read_or_revoked(
+    seller: Seller, other_seller: Seller
+) -> None:
+    shipment, mine = await setup(seller)
+    theirs = await create_endpoint(other_seller, shipment["carrier"]["code"])
+    cases = [
+        ("another workspace's endpoint", theirs.id, "NOT_FOUND"),
+        ("an endpoint that never was", to_global_id("TrackingWebhook", uuid.uuid4()), "NOT_FOUND"),
+        ("a shipment's ID", shipment["id"], "INVALID_ID"),
+        ("the UUID of the URL, not the global ID", mine.path.rsplit("/", 1)[1], "INVALID_ID"),
+    ]
+    for name, webhook_id, code in cases:
+        refused = await revoke(seller, webhook_id)
+        assert refused["webhook"] is None, name
+        assert [(e["code"], e["field"]) for e in refused["userErrors"]] == [(code, ["input", "webhookId"])], (
+            name
+        )
+
+    assert nodes(await listed(seller)) == [mine.created]
+    assert nodes(await listed(other_seller)) == [theirs.created]
+    assert (await seller.gql(WEBHOOK_NODE, {"id": theirs.id}))["node"] is None
+    # Both endpoints are still open: a signed scan for a parcel neither workspace has gets past the
+    # endpoint and the signature, to the tracking number.
+    for endpoint in (mine, theirs):
+        assert refusal(await endpoint.send(event("TL-NO-SUCH-PARCEL"))) == (404, "UNKNOWN_TRACKING_NUMBER")
+
+
+async def test_a_secret_is_changed_by_a_new_endpoint_then_revoking_the_old_one(seller: Seller) -> None:
+    """The rotation the README describes: the carrier moves to a new endpoint (its own URL and secret),
+    then the old one is revoked. The old one is then refused; the new one carries on. The filters tell the
+    two apart."""
+    shipment, old = await setup(seller)
+    new = await create_endpoint(seller, shipment["carrier"]["code"])
+    assert new.path != old.path and new.secret != old.secret
+    assert (await revoke(seller, old.id))["userErrors"] == []
+    number = shipment["trackingNumber"]
+
+    assert refusal(await old.send(event(number, eventId="E-OLD"))) == (404, "UNKNOWN_ENDPOINT")
+    response = await new.send(event(number, eventId="E-NEW"))
+
+    assert (response.status_code, response.json()["applied"]) == (200, True), response.text
+    assert scans(await shipment_view(seller, shipment["id"])) == [("PICKED_UP", "WEBHOOK", "E-NEW", True)]
+    code = shipment["carrier"]["code"]
+    other = next(c for c in sorted(lane_book().carriers) if c != code)
+    filters: list[tuple[dict[str, Any], list[str]]] = [
+        ({"revoked": False}, [new.id]),
+        ({"revoked": True}, [old.id]),
+        ({"carrier": f" {code.lower()} "}, [new.id, old.id]),
+        ({"carrier": code, "revoked": True}, [old.id]),
+        ({"carrier": other}, []),
+    ]
+    for filter_, ids in filters:
+        page = await listed(seller, filter=filter_)
+        assert ([n["id"] for n in nodes(page)], page["totalCount"]) == (ids, len(ids)), filter_
+
+
+async def lock_awaited(engine: AsyncEngine, request: asyncio.Task[Any]) -> bool:
+    """Whether some session of this database comes to wait for a lock before `request` ends (5 s at most)."""
+    waiting = sa.text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    async with engine.connect() as conn:
+        for _ in range(500):
+            if request.done():
+                return False
+            if (await conn.execute(waiting)).scalar_one() > 0:
+                return True
+            await conn.rollback()
+            await asyncio.sleep(0.01)
+    return False
+
+
+async def test_a_scan_posted_while_its_endpoint_is_being_revoked_is_refused(
+    seller: Seller, engine: AsyncEngine
+) -> None:
+    """A revocation holds the endpoint's row (as trackingWebhookRevoke does) and has not committed when a
+    scan arrives. The scan passes the endpoint look-up and the signature, then waits for the row in its own
+    transaction; when the revocation commits it sees it, and is refused. Were the endpoint not checked again
+    there, the scan would be written after its endpoint was revoked."""
+    shipment, endpoint = await setup(seller)
+    endpoint_id = uuid.UUID(endpoint.path.rsplit("/", 1)[1])
+    async with engine.connect() as revoking:
+        await revoking.execute(
+            sa.text("UPDATE tracking_webhooks SET revoked_at = :at WHERE id = :id"),
+            {"at": START, "id": endpoint_id},
+        )
+        posting = asyncio.create_task(endpoint.send(event(shipment["trackingNumber"], eventId="E-RACE")))
+        waited = await lock_awaited(engine, posting)
+        await revoking.commit()
+    response = await posting
+
+    assert waited, response.text
+    assert refusal(response) == (404, "UNKNOWN_ENDPOINT")
+    await assert_untouched(seller, shipment)
+
+
+async def test_a_revocation_that_waits_for_another_is_refused_and_changes_nothing(
+    seller: Seller, engine: AsyncEngine
+) -> None:
+    """Another transaction has revoked the endpoint at 09:00 but not yet committed when trackingWebhookRevoke
+    runs at 10:00 (the sandbox clock moved 1 h). The mutation waits for the row; once the other commits, it
+    sees the revocation: ALREADY_REVOKED, and revokedAt stays 09:00. Without the row lock, its read would
+    have seen the endpoint open and its write would have stamped 10:00 over the first revocation."""
+    endpoint = await create_endpoint(seller, two_carriers()[0])
+    await seller.gql(CLOCK_ADVANCE, {"input": {"hours": 1}})
+    endpoint_id = uuid.UUID(endpoint.path.rsplit("/", 1)[1])
+    async with engine.connect() as first:
+        await first.execute(
+            sa.text("UPDATE tracking_webhooks SET revoked_at = :at WHERE id = :id"),
+            {"at": START, "id": endpoint_id},
+        )
+        second = asyncio.create_task(revoke(seller, endpoint.id))
+        waited = await lock_awaited(engine, second)
+        await first.commit()
+    refused = await second
+
+    assert waited, refused
+    assert (refused["webhook"], [e["code"] for e in refused["userErrors"]]) == (None, ["ALREADY_REVOKED"])
+    assert nodes(await listed(seller)) == [endpoint.created | {"revokedAt": "2026-11-23T09:00:00+00:00"}]
+
+
+async def test_the_list_costs_the_same_statements_for_1_10_and_100_endpoints(
+    seller: Seller, count_statements: Any
+) -> None:
+    """The API key, entering the workspace, the page, and totalCount: 4 statements, whatever the size."""
+    query = "{ trackingWebhooks(first: 100) { totalCount edges { node { id carrier urlPath secretHint } } } }"
+    carrier, made = two_carriers()[0], 0
+    for size in (1, 10, 100):
+        while made < size:
+            await create_endpoint(seller, carrier)
+            made += 1
+        with count_statements() as counter:
+            page = (await seller.gql(query))["trackingWebhooks"]
+        assert (page["totalCount"], len(page["edges"])) == (size, size)
+        assert counter.count == 4, (size, counter.statements)

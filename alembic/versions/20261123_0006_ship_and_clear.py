@@ -5,7 +5,8 @@ Orders gain the shipping states (SHIPPED, then DELIVERED, PARTIALLY_DELIVERED, R
 SEIZED), when they shipped and ended, and the tax assessed at sale. Stock levels and reservations count the
 units that left in shipments. Autogenerate does not see check constraints: the changed ones on orders and
 stock are written by hand. Sandbox tracking numbers draw their serials from one sequence, which the
-service's role may use. Every new table gets the role's grants and the workspace_isolation policy.
+service's role may use. Every new table gets the role's grants (the two ledgers, tracking events and tax
+entries, without UPDATE: their lines are only ever added) and the workspace_isolation policy.
 
 Revision ID: 0006
 Revises: 0005
@@ -567,6 +568,8 @@ TABLES = (
     "customs_declaration_items",
     "tax_entries",
 )
+# Ledgers whose lines are only ever added: the service may not change a line once written.
+APPEND_ONLY = ("tracking_events", "tax_entries")
 OLD_ORDER_STATUSES = ("PLACED", "PAID", "CONFIRMED", "PACKED", "CANCELLED")
 ORDER_STATUSES = (
     *OLD_ORDER_STATUSES,
@@ -588,7 +591,8 @@ def secure_workspace_tables() -> None:
     these tables, and sees and writes only the rows of the workspace its transaction names."""
     current = f"NULLIF(current_setting('{SETTING}', true), '')::uuid"
     for table in TABLES:
-        op.execute(f"GRANT SELECT, INSERT, UPDATE ON {table} TO {APP_ROLE}")
+        rights = "SELECT, INSERT" if table in APPEND_ONLY else "SELECT, INSERT, UPDATE"
+        op.execute(f"GRANT {rights} ON {table} TO {APP_ROLE}")
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(
             f"CREATE POLICY workspace_isolation ON {table} "

@@ -9,7 +9,7 @@ import strawberry
 
 from api.context import Info
 from api.customs.types import CustomsDeclaration, DeclarationStatus, Direction
-from api.paging import After, First, connection, query_id
+from api.paging import After, First, connection, query_id, query_text
 from api.prefetch import Relation
 from api.relay import Connection
 from domain.customs.queries import DECLARATIONS
@@ -52,7 +52,7 @@ class CustomsQuery:
             if filter.direction is not None:
                 where.append(DECLARATIONS.c.direction == filter.direction)
             if filter.country is not None:
-                where.append(DECLARATIONS.c.country == filter.country.strip().upper())
+                where.append(DECLARATIONS.c.country == query_text(filter.country, "filter.country").upper())
             if filter.order_id is not None:
                 where.append(DECLARATIONS.c.order_id == query_id(filter.order_id, "Order", "filter.orderId"))
         return await connection(

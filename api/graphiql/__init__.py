@@ -241,9 +241,10 @@ mutation Deliver($trackingNumber: String!) {
 
 SHIP_DAP = """# A refusal under DAP. The Amazon US order owes US duty at the border (no de minimis since
 # 2025-08-29), which under DAP the consumer pays at the door. ShipDap: ship it DAP, then paste
-# its IMPORT declaration's id into the variables. Refuse: US customs assess the duty, the
-# consumer refuses to pay it, and the parcel goes back. Returned: the order is
-# RETURNED_TO_SENDER and the duty is reversed. (No carrier scans here: see the Tracking tab.)
+# its trackingNumber and its EXPORT and IMPORT declarations' ids into the variables. Refuse: the
+# parcel is picked up, leaves China and lands; US customs assess the duty, the consumer refuses
+# to pay it, and the parcel goes back. Returned: the order is RETURNED_TO_SENDER and the duty
+# is reversed.
 mutation ShipDap($orderId: ID!) {
   shipmentCreate(input: { orderId: $orderId, method: POSTAL, incoterm: DAP }) {
     shipment { trackingNumber status incoterm declarations { id direction status } }
@@ -251,7 +252,16 @@ mutation ShipDap($orderId: ID!) {
   }
 }
 
-mutation Refuse($importId: ID!) {
+mutation Refuse($trackingNumber: String!, $exportId: ID!, $importId: ID!) {
+  pickedUp: trackingScanRecord(input: { trackingNumber: $trackingNumber, type: PICKED_UP }) {
+    applied userErrors { field code message }
+  }
+  exportCleared: customsDecisionRecord(input: { declarationId: $exportId, decision: RELEASE }) {
+    declaration { status } userErrors { field code message }
+  }
+  arrived: trackingScanRecord(input: { trackingNumber: $trackingNumber, type: ARRIVED_DESTINATION }) {
+    applied shipment { status } userErrors { field code message }
+  }
   assess: customsDecisionRecord(input: { declarationId: $importId, decision: ASSESS }) {
     declaration { status dutyTotal { amount currency } dueFromConsumer { amount currency } }
     userErrors { field code message }
@@ -386,7 +396,15 @@ def config(api_key: str | None, demo: DemoIds | None) -> dict[str, object]:
         (TRACKING, de_order | tracking | {"exportId": "<the EXPORT declaration's id from Tracking>"}),
         (CUSTOMS, de_order | {"importId": "<the IMPORT declaration's id from Customs>"}),
         (DELIVER, tracking),
-        (SHIP_DAP, us_order | {"importId": "<the IMPORT declaration's id from ShipDap>"}),
+        (
+            SHIP_DAP,
+            us_order
+            | {
+                "trackingNumber": "<trackingNumber from ShipDap>",
+                "exportId": "<the EXPORT declaration's id from ShipDap>",
+                "importId": "<the IMPORT declaration's id from ShipDap>",
+            },
+        ),
         (TAXES, _month_period(demo.sandbox_month if demo else None)),
         (CLOCK, {}),
         (MARKETS, {}),

@@ -36,6 +36,6 @@ ShippingErrorCode = error_code_enum(
         "ILLEGAL_TRANSITION",
         *DECLARATION_CODES,
     },
-    "Why a shipping command (shipments, scans, webhooks) was refused.",
+    "Why a shipping command (shipments, scans) was refused.",
 )
 ShippingUserError = user_error_type("ShippingUserError", ShippingErrorCode, "shipping")

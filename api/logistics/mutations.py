@@ -10,22 +10,21 @@ import strawberry
 
 from api.commands import IDEMPOTENCY, INPUT, Outcome, run_command
 from api.context import Info
-from api.errors import to_user_error
+from api.errors import error_code_enum, to_user_error, user_error_type
 from api.logistics.errors import ShippingErrorCode, ShippingUserError
 from api.logistics.types import LogisticsMethod, Shipment, TrackingEventType
+from api.logistics.webhook_queries import TrackingWebhook
 from api.orders.types import Order
 from api.relay import decode_id
 from api.taxes.types import Incoterm
 from domain.logistics import handlers
 from domain.logistics.handlers import ScanResult
-from domain.logistics.webhooks import CreatedWebhook, create_webhook
+from domain.logistics.webhooks import CreatedWebhook, RevokeWebhook, create_webhook, revoke_webhook
 
 EXPECTED_VERSION = "If given, the command is refused with CONFLICT unless it is at this version."
 
 
-def _errors(
-    outcome: Outcome[uuid.UUID] | Outcome[ScanResult] | Outcome[CreatedWebhook],
-) -> list[ShippingUserError]:  # type: ignore[valid-type]
+def _errors(outcome: Outcome[uuid.UUID] | Outcome[ScanResult]) -> list[ShippingUserError]:  # type: ignore[valid-type]
     return [to_user_error(ShippingUserError, ShippingErrorCode, e) for e in outcome.errors]
 
 
@@ -126,17 +125,28 @@ class TrackingScanRecordPayload:
     user_errors: list[ShippingUserError] = strawberry.field(description="Why it was refused.")  # type: ignore[valid-type]
 
 
+ROTATE = (
+    "To change a carrier's secret: make a new endpoint, give the carrier its URL and secret, then revoke the "
+    "old one."
+)
+
+TrackingWebhookErrorCode = error_code_enum(
+    "TrackingWebhookErrorCode",
+    {"UNKNOWN_CARRIER", "ALREADY_REVOKED"},
+    "Why a command on a carrier's webhook endpoint was refused.",
+)
+TrackingWebhookUserError = user_error_type(
+    "TrackingWebhookUserError", TrackingWebhookErrorCode, "tracking webhook"
+)
+
+
+def _webhook_errors(outcome: Outcome[CreatedWebhook] | Outcome[uuid.UUID]) -> list[TrackingWebhookUserError]:  # type: ignore[valid-type]
+    return [to_user_error(TrackingWebhookUserError, TrackingWebhookErrorCode, e) for e in outcome.errors]
+
+
 @strawberry.input(description="An endpoint for a carrier to post tracking events to.")
 class TrackingWebhookCreateInput:
     carrier: str = strawberry.field(description="The carrier's code, e.g. DHL_EXPRESS.")
-
-
-@strawberry.type(description="A carrier's webhook endpoint.")
-class TrackingWebhook:
-    id: strawberry.ID = strawberry.field(description="The endpoint's ID.")
-    carrier: str = strawberry.field(description="The carrier that posts to it.")
-    url_path: str = strawberry.field(description="Where the carrier posts, relative to this server.")
-    created_at: datetime = strawberry.field(description="When it was made (workspace clock).")
 
 
 @strawberry.type(description="Result of trackingWebhookCreate.")
@@ -146,7 +156,20 @@ class TrackingWebhookCreatePayload:
         description="The signing secret: give it to the carrier. Shown this once; make a new endpoint "
         "if lost."
     )
-    user_errors: list[ShippingUserError] = strawberry.field(description="Why it was refused.")  # type: ignore[valid-type]
+    user_errors: list[TrackingWebhookUserError] = strawberry.field(description="Why it was refused.")  # type: ignore[valid-type]
+
+
+@strawberry.input(description="Close a carrier's webhook endpoint for good.")
+class TrackingWebhookRevokeInput:
+    webhook_id: strawberry.ID = strawberry.field(description="The endpoint (TrackingWebhook.id); open.")
+
+
+@strawberry.type(description="Result of trackingWebhookRevoke.")
+class TrackingWebhookRevokePayload:
+    webhook: TrackingWebhook | None = strawberry.field(
+        description="The endpoint, now with its revokedAt, unless refused."
+    )
+    user_errors: list[TrackingWebhookUserError] = strawberry.field(description="Why it was refused.")  # type: ignore[valid-type]
 
 
 async def _shipment(info: Info, shipment_id: uuid.UUID | None) -> Shipment | None:
@@ -246,7 +269,8 @@ class ShippingMutation:
         )
 
     @strawberry.mutation(
-        description="Make an endpoint for a carrier to post tracking events to, with its signing secret."
+        description="Make an endpoint for a carrier to post tracking events to, with its signing secret. "
+        + ROTATE
     )
     async def tracking_webhook_create(
         self, info: Info, input: Annotated[TrackingWebhookCreateInput, INPUT]
@@ -258,12 +282,28 @@ class ShippingMutation:
         return TrackingWebhookCreatePayload(
             webhook=None
             if made is None
-            else TrackingWebhook(
-                id=strawberry.ID(str(made.id)),
-                carrier=made.carrier,
-                url_path=f"/webhooks/tracking/{made.id}",
-                created_at=made.created_at,
-            ),
+            else TrackingWebhook.of(made.id, made.carrier, made.secret, made.created_at, None),
             secret=None if made is None else made.secret,
-            user_errors=_errors(outcome),
+            user_errors=_webhook_errors(outcome),
         )
+
+    @strawberry.mutation(
+        description="Revoke a carrier's webhook endpoint, as when its secret may have leaked: from then on "
+        "every post to it is refused with 404 UNKNOWN_ENDPOINT. It cannot be reopened; a second revocation "
+        "is refused with ALREADY_REVOKED. " + ROTATE
+    )
+    async def tracking_webhook_revoke(
+        self, info: Info, input: Annotated[TrackingWebhookRevokeInput, INPUT]
+    ) -> TrackingWebhookRevokePayload:
+        outcome = await run_command(
+            info.context,
+            "trackingWebhookRevoke",
+            lambda: RevokeWebhook(decode_id(input.webhook_id, "TrackingWebhook", ["input", "webhookId"])),
+            revoke_webhook,
+            uuid.UUID,
+        )
+        webhook = None
+        if outcome.result is not None:
+            row = await info.context.loaders.tracking_webhook.get(outcome.result)
+            webhook = TrackingWebhook.from_row(row)
+        return TrackingWebhookRevokePayload(webhook=webhook, user_errors=_webhook_errors(outcome))

@@ -14,7 +14,7 @@ from api.logistics.mutations import PackageInput
 from api.logistics.types import Carrier, LogisticsMethod, Shipment, ShipmentQuote, ShipmentStatus
 from api.money import Money
 from api.orders.queries import SHIPMENT
-from api.paging import After, First, connection, query_id
+from api.paging import After, First, connection, query_id, query_text
 from api.prefetch import Relation
 from api.relay import Connection, decode_id
 from domain.logistics.queries import SHIPMENTS
@@ -55,9 +55,12 @@ class ShippingQuery:
             if filter.method is not None:
                 where.append(SHIPMENTS.c.method == filter.method)
             if filter.carrier is not None:
-                where.append(SHIPMENTS.c.carrier == filter.carrier.strip().upper())
+                where.append(SHIPMENTS.c.carrier == query_text(filter.carrier, "filter.carrier").upper())
             if filter.tracking_number is not None:
-                where.append(SHIPMENTS.c.tracking_number == filter.tracking_number.strip().upper())
+                where.append(
+                    SHIPMENTS.c.tracking_number
+                    == query_text(filter.tracking_number, "filter.trackingNumber").upper()
+                )
         return await connection(
             info.context,
             SHIPMENTS,

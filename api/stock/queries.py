@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import strawberry
 
 from api.context import Info
-from api.paging import After, First, connection, query_id
+from api.paging import After, First, connection, query_id, query_text
 from api.prefetch import Relation
 from api.relay import Connection
 from api.stock.types import Lot, LotStatus, StockLevel, Warehouse, WarehouseKind
@@ -65,7 +65,7 @@ class StockQuery:
         if filter is not None and filter.kind is not None:
             where.append(WAREHOUSES.c.kind == filter.kind)
         if filter is not None and filter.country is not None:
-            where.append(WAREHOUSES.c.country == filter.country.strip().upper())
+            where.append(WAREHOUSES.c.country == query_text(filter.country, "filter.country").upper())
         return await connection(info.context, WAREHOUSES, Warehouse.from_row, first, after, where)
 
     @strawberry.field(description="Inbound lots, newest first.")

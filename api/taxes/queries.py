@@ -12,11 +12,10 @@ import strawberry
 from api.context import Info
 from api.errors import refusals_as_errors
 from api.money import Money
-from api.paging import After, First, connection, query_id
+from api.paging import After, First, connection, query_id, query_text
 from api.relay import Connection
 from api.taxes.types import Collection, Payer, TaxEntry, TaxEntryKind, TaxType
-from domain.shared.errors import DomainError
-from domain.taxes.queries import TAX_ENTRIES, ioss_return, period_report
+from domain.taxes.queries import TAX_ENTRIES, ioss_return, parse_month, period_report
 
 
 @strawberry.input(description="Narrow the tax ledger; all given conditions must hold.")
@@ -68,14 +67,6 @@ class IossReturn:
     total_eur: Money = strawberry.field(description="The amount to pay, in euros.")
 
 
-def _month(text: str) -> tuple[int, int]:
-    try:
-        year, month = (int(part) for part in text.strip().split("-"))
-    except ValueError:
-        raise DomainError("INVALID_PERIOD", f"'{text}' is not a month; give YYYY-MM, e.g. 2026-11.") from None
-    return year, month
-
-
 @strawberry.type
 class TaxQuery:
     @strawberry.field(description="The tax ledger, newest first.")
@@ -91,7 +82,10 @@ class TaxQuery:
         where: list[sa.ColumnElement[bool]] = []
         if filter is not None:
             if filter.jurisdiction is not None:
-                where.append(TAX_ENTRIES.c.jurisdiction == filter.jurisdiction.strip().upper())
+                where.append(
+                    TAX_ENTRIES.c.jurisdiction
+                    == query_text(filter.jurisdiction, "filter.jurisdiction").upper()
+                )
             if filter.tax_type is not None:
                 where.append(TAX_ENTRIES.c.tax_type == filter.tax_type)
             if filter.kind is not None:
@@ -103,9 +97,9 @@ class TaxQuery:
         )
 
     @strawberry.field(
-        description="Liabilities, reversals and payments per jurisdiction, tax, payer and currency over "
-        "whole "
-        "days from `from` to `to` (UTC, at most 366 days)."
+        description="Liabilities per jurisdiction, tax, payer and currency that arose over whole days "
+        "from `from` to `to` (UTC, 2000-01-01 to 2100-12-31, at most 366 days), with the reversals and "
+        "payments that answer them, whenever recorded: a month whose return was filed later shows it paid."
     )
     async def tax_report(
         self,
@@ -117,8 +111,9 @@ class TaxQuery:
         ] = None,
     ) -> list[TaxReportRow]:
         ctx = info.context
+        only = None if jurisdiction is None else query_text(jurisdiction, "jurisdiction")
         with refusals_as_errors():
-            rows = await ctx.read(lambda conn: period_report(conn, ctx.workspace_id, from_, to, jurisdiction))
+            rows = await ctx.read(lambda conn: period_report(conn, ctx.workspace_id, from_, to, only))
         return [
             TaxReportRow(
                 jurisdiction=r.jurisdiction,
@@ -146,8 +141,8 @@ class TaxQuery:
     ) -> IossReturn:
         ctx = info.context
         with refusals_as_errors():
-            year, number = _month(month)
-            found = await ctx.read(lambda conn: ioss_return(conn, ctx.workspace_id, year, number))
+            first = parse_month(month, ["month"])
+            found = await ctx.read(lambda conn: ioss_return(conn, ctx.workspace_id, first.year, first.month))
         return IossReturn(
             period=f"{found.period:%Y-%m}",
             lines=[

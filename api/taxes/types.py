@@ -14,7 +14,7 @@ from domain.currency.fx import plain_rate
 from domain.customs import engine
 from domain.db.reads import Row
 from domain.research import landed
-from domain.taxes import model
+from domain.taxes import handlers, model
 
 TaxType = strawberry.enum(
     model.TaxType,
@@ -170,4 +170,29 @@ class TaxEntry(Node):
             declaration_id=None
             if row.declaration_id is None
             else to_global_id("CustomsDeclaration", row.declaration_id),
+        )
+
+
+@strawberry.type(description="A filed return: the payment of a month's tax collected at sale under a scheme.")
+class TaxReturnFiling:
+    scheme: str = strawberry.field(description="The collect-at-sale scheme (IOSS, say).")
+    jurisdiction: str | None = strawberry.field(
+        description="The one jurisdiction filed for; null: every jurisdiction of the scheme."
+    )
+    month: str = strawberry.field(description="The period, YYYY-MM.")
+    entries: int = strawberry.field(
+        description="PAYMENT entries recorded in the tax ledger, one per liability."
+    )
+    totals: list[Money] = strawberry.field(description="What was paid, per currency of sale.")
+    paid_at: datetime = strawberry.field(description="When it was paid (workspace clock).")
+
+    @classmethod
+    def from_result(cls, filed: handlers.ReturnFiled) -> TaxReturnFiling:
+        return cls(
+            scheme=filed.scheme,
+            jurisdiction=filed.jurisdiction,
+            month=filed.month,
+            entries=filed.entries,
+            totals=[Money.of(Decimal(amount), currency) for currency, amount in sorted(filed.totals.items())],
+            paid_at=filed.paid_at,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
 from typing import cast
 
@@ -56,3 +57,21 @@ async def assess(
     for row in rows:
         registrations[row.kind.value].append(row)
     return check(rules_as_of(market, day), category, certifications, registrations)
+
+
+async def registrations_held(
+    session: AsyncSession, workspace_id: uuid.UUID, scopes: Sequence[str], day: date
+) -> dict[str, Registration]:
+    """The workspace's registrations valid on `day` whose scope is one of `scopes` or GLOBAL, by kind
+    (the latest registered of a kind, where there are several)."""
+    rows = await session.scalars(
+        sa.select(Registration)
+        .where(
+            Registration.workspace_id == workspace_id,
+            Registration.scope.in_([*scopes, GLOBAL]),
+            Registration.valid_from <= day,
+            sa.or_(Registration.valid_to.is_(None), Registration.valid_to > day),
+        )
+        .order_by(Registration.seq)
+    )
+    return {row.kind.value: row for row in rows}

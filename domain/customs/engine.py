@@ -10,6 +10,10 @@ Two moments are assessed:
   on the market's customs value (CIF or FOB), and the import tax on that value plus duty, unless it was
   collected at sale under the scheme the declaration names.
 
+Every consignment assessed here goes to a consumer, so a market that values personal imports at a share of
+the retail price (Japan: 60%) values the goods at that share, for the band test and for the duty and tax
+bases alike; transport is added at its cost.
+
 Arithmetic is done in the currency of the sale or declaration; only band tests and fixed amounts (EUR 3
 per line, Brazil's USD 20 deduction) are converted, with the rates the caller passes. Each line is rounded
 half up to the currency's minor unit and names the rule it came from, so that the snapshot (`as_json`)
@@ -63,7 +67,9 @@ __all__ = [
     "assess_import",
     "assess_sale",
     "at_sale_collector",
+    "personal_use_factor",
     "scheme_registrations",
+    "valuation_for",
 ]
 
 
@@ -260,23 +266,26 @@ def at_sale_collector(
 def assess_sale(sale: Sale, rates: Rates, *, ref: Reference | None = None) -> Assessment:
     """The tax (and EU interim duty) collected at checkout, if the sale falls under a collect-at-sale
     scheme and someone can collect it. The band is judged on the goods' value net of that tax, without
-    shipping (the intrinsic value); only regimes that hold however the parcel travels are considered, as
-    the way it travels is not known yet."""
+    shipping (the intrinsic value), at the share of it the market values personal imports at; only
+    regimes that hold however the parcel travels are considered, as the way it travels is not known yet."""
     ref = ref or reference()
     currency = _one_currency([item.price for item in sale.items], sale.shipping, "shipping")
     codes = _check_items([(i.hs_code, i.quantity, i.price) for i in sale.items], "price")
     _check_country(sale.origin, ["origin"])
     rules = rules_as_of(sale.market, sale.day, ref)
     convert = _Converter(rates, currency, sale.day)
+    factor = personal_use_factor(sale.market, sale.day, ref)
     tax = _tax_rule(rules)
     rate = tax.rate if tax is not None and tax.rate is not None else Decimal(0)
     included = [_included(item.price, rate) for item in sale.items]
     nets = [item.price - inside for item, inside in zip(sale.items, included, strict=True)]
     anywhere = replace(rules, regimes=tuple(r for r in rules.regimes if not r.methods))
-    regime = _place(anywhere, _sum(nets, currency), sale.origin, None, convert)
+    valued = _personal_use_value(_sum(nets, currency), factor)
+    regime = _place(anywhere, valued, sale.origin, None, convert)
     if regime is None or regime.tax is not TaxCollection.AT_SALE:
         # Nobody puts the tax into the price: the price is the goods' value as it stands.
-        regime = _place(anywhere, _sum([i.price for i in sale.items], currency), sale.origin, None, convert)
+        prices = _sum([i.price for i in sale.items], currency)
+        regime = _place(anywhere, _personal_use_value(prices, factor), sale.origin, None, convert)
     lines: list[AssessedLine] = []
     problems: list[str] = []
     if regime is not None and regime.tax is TaxCollection.AT_SALE and tax is not None:
@@ -350,7 +359,9 @@ def assess_import(c: Consignment, rates: Rates, *, ref: Reference | None = None)
     """What the import declaration owes at the border: duty per the regime's treatment on the market's
     customs value, and the consumption tax on its base unless it was collected at sale under the regime
     the declaration names (with the number the scheme needs). Under DDP the seller pays, under DAP the
-    consumer. The band is judged on the goods' value (intrinsic value, without freight)."""
+    consumer. The band is judged on the goods' value (intrinsic value, without freight). Where the market
+    values personal imports at a share of the retail price, each item's value is taken at that share for
+    the band, the duty and the tax; the freight is not scaled."""
     ref = ref or reference()
     currency = _one_currency([item.value for item in c.items], c.freight, "freight")
     if c.freight.amount < 0:
@@ -368,8 +379,11 @@ def assess_import(c: Consignment, rates: Rates, *, ref: Reference | None = None)
             f"the goods come from {', '.join(sorted(origins))}: regimes for particular origins are not "
             "applied to a mixed consignment"
         )
+    valuation = valuation_for(c.market, c.day, ref)
+    factor = _factor(valuation)
     values = [item.value for item in c.items]
-    goods = _sum(values, currency)
+    customs_values = [_personal_use_value(value, factor) for value in values]
+    goods = _sum(customs_values, currency)
     anywhere = tuple(r for r in rules.regimes if not r.methods)
     usable = rules if c.method is not None else replace(rules, regimes=anywhere)
     regime = _place(usable, goods, origin, c.method, convert)
@@ -379,7 +393,6 @@ def assess_import(c: Consignment, rates: Rates, *, ref: Reference | None = None)
             f"no import regime known for {travels}consignments of this value to {c.market.code}: "
             "assessed as a standard import (full duty, tax at the border)"
         )
-    valuation = _valuation(ref, c.market, c.day)
     if valuation is None:
         problems.append(f"no valuation basis known for {c.market.code}: duty and tax taken on CIF")
     duty_basis = valuation.duty_base if valuation else ValuationBasis.CIF
@@ -388,10 +401,10 @@ def assess_import(c: Consignment, rates: Rates, *, ref: Reference | None = None)
     tax = _tax_rule(rules)
     collected = _collected_at_sale(c, regime, rules, tax, problems)
 
-    freight_shares = _allocate(c.freight, values)
+    freight_shares = _allocate(c.freight, customs_values)
     duty_bases = [
         value + share if duty_basis is ValuationBasis.CIF else value
-        for value, share in zip(values, freight_shares, strict=True)
+        for value, share in zip(customs_values, freight_shares, strict=True)
     ]
     treatment = regime.duty if regime else DutyTreatment.FULL
     lines: list[AssessedLine] = []
@@ -409,6 +422,12 @@ def assess_import(c: Consignment, rates: Rates, *, ref: Reference | None = None)
         line = _border_tax(c.market, tax, valuation, value, duty, payer, problems)
         if line is not None:
             lines.append(line)
+    if factor != 1:
+        why = (
+            f"goods valued at {_percent(factor)} of their retail price {_sum(values, currency)} "
+            "(imported for personal use)"
+        )
+        lines = [replace(line, note=f"{line.note}; {why}" if line.note else why) for line in lines]
     return Assessment(
         market=c.market.code,
         as_of=c.day,
@@ -627,9 +646,27 @@ def _place(
     return regime_for(rules, value, origin, method)
 
 
-def _valuation(ref: Reference, market: Market, day: date) -> ValuationRule | None:
-    found = [v for v in ref.valuations if v.scope in market.scopes and v.validity.covers(day)]
+def valuation_for(market: Market, day: date, ref: Reference | None = None) -> ValuationRule | None:
+    """The market's valuation rule in force on `day`, its own before its union's (None: none known)."""
+    valuations = (ref or reference()).valuations
+    found = [v for v in valuations if v.scope in market.scopes and v.validity.covers(day)]
     return min(found, key=lambda v: market.scopes.index(v.scope)) if found else None
+
+
+def personal_use_factor(market: Market, day: date, ref: Reference | None = None) -> Decimal:
+    """The share of the retail price a consumer's import for personal use is valued at on `day` (1: the
+    whole price); shared with market research, so that both judge Japan's bands alike."""
+    return _factor(valuation_for(market, day, ref))
+
+
+def _factor(valuation: ValuationRule | None) -> Decimal:
+    factor = valuation.personal_use_factor if valuation is not None else None
+    return Decimal(1) if factor is None else factor
+
+
+def _personal_use_value(value: Money, factor: Decimal) -> Money:
+    """`value` at the share a market values personal imports at, rounded to the currency's minor unit."""
+    return value if factor == 1 else value * factor
 
 
 def _tax_rule(rules: MarketRules) -> TaxRule | None:

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 
 from domain.catalog.hs import normalize_hs_code_on
 from domain.catalog.model import Channel, Product
-from domain.compliance.model import GLOBAL, Registration
+from domain.compliance.model import Registration
+from domain.compliance.queries import registrations_held
 from domain.currency.rates import convert
 from domain.customs.engine import (
     Assessment,
@@ -32,17 +33,21 @@ from domain.customs.engine import (
     assess_sale,
 )
 from domain.customs.model import (
+    TRANSITIONS,
     CustomsDeclaration,
     DeclarationItem,
     DeclarationStatus,
     Direction,
     HoldReason,
+    IllegalDeclarationMove,
     SchemeCollector,
 )
 from domain.db.uow import UnitOfWork
 from domain.logistics.lanes import regime_method
 from domain.logistics.model import EventSource, Shipment, TrackingEventType
 from domain.logistics.progress import apply_event, lock_shipment
+from domain.logistics.tracking import FINAL as FINAL_SHIPMENT
+from domain.logistics.tracking import RANK
 from domain.markets.reference import Market, RegistrationKind, reference
 from domain.markets.rules import rules_as_of
 from domain.orders.model import Order, OrderLine
@@ -83,17 +88,7 @@ async def rates_for(uow: UnitOfWork, market: Market, day: date, currency: str) -
 
 
 async def held_kinds(uow: UnitOfWork, market: Market, day: date) -> dict[str, Registration]:
-    rows = await uow.session.scalars(
-        sa.select(Registration)
-        .where(
-            Registration.workspace_id == uow.workspace_id,
-            Registration.scope.in_([*market.scopes, GLOBAL]),
-            Registration.valid_from <= day,
-            sa.or_(Registration.valid_to.is_(None), Registration.valid_to > day),
-        )
-        .order_by(Registration.seq)
-    )
-    return {row.kind.value: row for row in rows}
+    return await registrations_held(uow.session, uow.workspace_id, market.scopes, day)
 
 
 # -- at sale ------------------------------------------------------------------------------------------
@@ -142,12 +137,6 @@ async def assess_at_sale(
         return
     order.sale_taxes = assessment.as_json() | {"order_lines": [str(line.id) for line in lines]}
     entries(uow, assessment, assessment.lines, EntryKind.LIABILITY, order.id, None, uow.now)
-
-
-async def reverse_sale_taxes(uow: UnitOfWork, order: Order) -> None:
-    """A cancelled sale owes no tax: its at-sale liabilities are reversed."""
-    if order.sale_taxes and order.sale_taxes.get("lines"):
-        await reverse_open_liabilities(uow, order.id, declaration_id=None)
 
 
 # -- opening declarations with a shipment -------------------------------------------------------------
@@ -442,16 +431,8 @@ async def _lodge(uow: UnitOfWork, declaration: CustomsDeclaration, items: list[D
     day = uow.now.date()
     _check_items(declaration, items, day)
     if declaration.direction is Direction.EXPORT:
-        held = await uow.session.scalar(
-            sa.select(Registration.id).where(
-                Registration.workspace_id == uow.workspace_id,
-                Registration.kind == RegistrationKind.EXPORT_RIGHTS,
-                Registration.scope.in_([declaration.country, GLOBAL]),
-                Registration.valid_from <= day,
-                sa.or_(Registration.valid_to.is_(None), Registration.valid_to > day),
-            )
-        )
-        if held is None:
+        held = await registrations_held(uow.session, uow.workspace_id, (declaration.country,), day)
+        if RegistrationKind.EXPORT_RIGHTS.value not in held:
             raise DomainError(
                 "EXPORT_RIGHTS_MISSING",
                 f"Exporting from {declaration.country} needs a valid EXPORT_RIGHTS registration (scope "
@@ -470,6 +451,90 @@ async def _lodge(uow: UnitOfWork, declaration: CustomsDeclaration, items: list[D
     declaration.reference = f"{day:%y}{declaration.country}{uuid.uuid4().hex[:14].upper()}"
     declaration.lodged_at = uow.now
     declaration.move(S.LODGED, uow.now, "DECLARATION_LODGED", reference=declaration.reference)
+
+
+# -- where the parcel stands --------------------------------------------------------------------------
+
+
+async def statuses(uow: UnitOfWork, shipment_id: uuid.UUID) -> dict[str, str]:
+    """The status of a shipment's export and import declarations, by direction."""
+    rows = await uow.session.execute(
+        sa.select(CustomsDeclaration.direction, CustomsDeclaration.status).where(
+            CustomsDeclaration.workspace_id == uow.workspace_id, CustomsDeclaration.shipment_id == shipment_id
+        )
+    )
+    return {direction.value: status.value for direction, status in rows}
+
+
+def _not_ended(shipment: Shipment) -> None:
+    if shipment.status in FINAL_SHIPMENT:
+        raise DomainError(
+            "SHIPMENT_ENDED",
+            f"The shipment is {shipment.status}: its parcel is no longer with customs.",
+            ["input", "declarationId"],
+        )
+
+
+async def _presented(uow: UnitOfWork, declaration: CustomsDeclaration, shipment: Shipment) -> None:
+    """Customs decide on goods presented to them: export once the carrier has the parcel, import once
+    export has let it go."""
+    _not_ended(shipment)
+    if declaration.direction is Direction.EXPORT:
+        if RANK[shipment.status.value] < RANK[TrackingEventType.PICKED_UP]:
+            raise DomainError(
+                "NOT_PRESENTED",
+                f"The shipment is {shipment.status}: export customs see the goods once the carrier has "
+                "picked them up (a PICKED_UP scan).",
+                ["input", "declarationId"],
+            )
+        return
+    export = (await statuses(uow, shipment.id)).get(Direction.EXPORT.value)
+    if export != S.RELEASED.value:
+        raise DomainError(
+            "EXPORT_NOT_CLEARED",
+            f"The goods have not left {shipment.origin_country}: its export declaration is {export}. Import "
+            "customs decide once export is released.",
+            ["input", "declarationId"],
+        )
+
+
+async def _withdraw_import(uow: UnitOfWork, shipment: Shipment) -> None:
+    """Goods stopped at export never reach import customs: the import declaration is withdrawn."""
+    found = (
+        await uow.session.scalars(
+            sa.select(CustomsDeclaration)
+            .where(
+                CustomsDeclaration.workspace_id == uow.workspace_id,
+                CustomsDeclaration.shipment_id == shipment.id,
+                CustomsDeclaration.direction == Direction.IMPORT,
+            )
+            .with_for_update()
+        )
+    ).one_or_none()
+    if found is not None and found.status in (S.DRAFT, S.LODGED):
+        found.move(S.WITHDRAWN, uow.now, "DECLARATION_WITHDRAWN", reason="stopped at export")
+
+
+async def close_with_parcel_returned(uow: UnitOfWork, shipment: Shipment) -> None:
+    """The carrier sent the parcel back before import customs were done with it: the import declaration
+    ends RETURNED (or WITHDRAWN, if customs never saw it), and what the consumer owed no longer holds."""
+    found = (
+        await uow.session.scalars(
+            sa.select(CustomsDeclaration)
+            .where(
+                CustomsDeclaration.workspace_id == uow.workspace_id,
+                CustomsDeclaration.shipment_id == shipment.id,
+            )
+            .order_by(CustomsDeclaration.seq)
+            .with_for_update()
+        )
+    ).all()
+    for declaration in found:
+        if declaration.status in (S.DRAFT, S.LODGED) and declaration.direction is Direction.IMPORT:
+            declaration.move(S.WITHDRAWN, uow.now, "DECLARATION_WITHDRAWN", reason="returned by the carrier")
+        elif S.RETURNED in TRANSITIONS[declaration.direction][declaration.status]:
+            declaration.move(S.RETURNED, uow.now, "DECLARATION_RETURNED", note="returned by the carrier")
+            await reverse_open_liabilities(uow, declaration.order_id, declaration_id=declaration.id)
 
 
 # -- customs decisions (sandbox) ----------------------------------------------------------------------
@@ -530,8 +595,11 @@ async def decide(uow: UnitOfWork, cmd: DecideDeclaration) -> uuid.UUID:
             else "Only a hold has a reason.",
             ["input", "holdReason"],
         )
-    shipment = await _shipment(uow, declaration)
     to = DECIDED[cmd.decision]
+    if to not in TRANSITIONS[declaration.direction][declaration.status]:
+        raise IllegalDeclarationMove(declaration.direction, declaration.status, to)
+    shipment = await _shipment(uow, declaration)
+    await _presented(uow, declaration, shipment)
     if (
         cmd.decision is Decision.RELEASE
         and declaration.status is S.ASSESSED
@@ -555,6 +623,8 @@ async def decide(uow: UnitOfWork, cmd: DecideDeclaration) -> uuid.UUID:
     scan = _SHIPMENT_EVENT[declaration.direction].get(to)
     if to is S.RETURNED:
         await reverse_open_liabilities(uow, declaration.order_id, declaration_id=declaration.id)
+    if declaration.direction is Direction.EXPORT and to in (S.SEIZED, S.RETURNED):
+        await _withdraw_import(uow, shipment)
     if scan is not None:
         detail = f"customs {cmd.decision.value.lower()}" + (
             f": {cmd.hold_reason.value}" if cmd.hold_reason else ""
@@ -679,6 +749,7 @@ async def collect_charges(uow: UnitOfWork, cmd: CollectCharges) -> uuid.UUID:
             ["input", "declarationId"],
         )
     shipment = await _shipment(uow, declaration)
+    _not_ended(shipment)
     if cmd.paid:
         assessment = Assessment.from_json(declaration.assessment or {})
         due = [
@@ -723,6 +794,7 @@ class RespondToHold:
 
 async def respond(uow: UnitOfWork, cmd: RespondToHold) -> uuid.UUID:
     declaration = await load_declaration(uow, cmd.declaration_id, cmd.expected_version)
+    _not_ended(await _shipment(uow, declaration))
     if declaration.status is not S.HELD:
         raise DomainError(
             "NOT_HELD",

@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from domain.catalog.model import Product
-from domain.compliance.model import GLOBAL, Registration
-from domain.compliance.queries import assess
+from domain.compliance.queries import assess, registrations_held
 from domain.customs import handlers as customs
-from domain.db.uow import UnitOfWork
+from domain.db.uow import UnitOfWork, constraint_name
+from domain.logistics import tracking
 from domain.logistics.lanes import (
     CustomsMode,
     LogisticsMethod,
@@ -153,7 +154,12 @@ async def create_shipment(uow: UnitOfWork, cmd: CreateShipment) -> uuid.UUID:
         units=sum(allocation.values()),
     )
     uow.session.add(shipment)
-    await uow.flush()
+    try:
+        await uow.flush()
+    except IntegrityError as error:
+        if constraint_name(error) != TRACKING_NUMBER_TAKEN:
+            raise
+        raise _taken(number) from None
     uow.session.add_all(
         ShipmentPackage(
             id=uuid.uuid4(),
@@ -412,23 +418,6 @@ def _no_lane(cmd: CreateShipment, origin: str, destination: str, day: object) ->
     )
 
 
-async def held_registrations(
-    uow: UnitOfWork, scopes: tuple[str, ...], day: object
-) -> dict[RegistrationKind, Registration]:
-    """The seller's registrations valid on `day` whose scope is one of `scopes` or GLOBAL."""
-    rows = await uow.session.scalars(
-        sa.select(Registration)
-        .where(
-            Registration.workspace_id == uow.workspace_id,
-            Registration.scope.in_([*scopes, GLOBAL]),
-            Registration.valid_from <= day,
-            sa.or_(Registration.valid_to.is_(None), Registration.valid_to > day),
-        )
-        .order_by(Registration.seq)
-    )
-    return {row.kind: row for row in rows}
-
-
 async def _check_compliance(
     uow: UnitOfWork, order: Order, origin: str, mode: CustomsMode, products: dict[uuid.UUID, Product]
 ) -> None:
@@ -441,8 +430,8 @@ async def _check_compliance(
             if report is not None:
                 missing.extend(f"{product.sku}: {r.describe()}" for r in report.blocking_problems)
     if mode is CustomsMode.PER_PARCEL:
-        held = await held_registrations(uow, (origin,), day)
-        if RegistrationKind.EXPORT_RIGHTS not in held:
+        held = await registrations_held(uow.session, uow.workspace_id, (origin,), day)
+        if RegistrationKind.EXPORT_RIGHTS.value not in held:
             missing.append(
                 f"missing EXPORT_RIGHTS registration (scope {origin} or GLOBAL) to export from {origin}"
             )
@@ -465,12 +454,19 @@ async def _tracking_number(uow: UnitOfWork, given: str | None, carrier: object) 
         )
     )
     if taken is not None:
-        raise DomainError(
-            "DUPLICATE_TRACKING_NUMBER",
-            f"Tracking number {number} is already on another shipment.",
-            ["input", "trackingNumber"],
-        )
+        raise _taken(number)
     return number
+
+
+TRACKING_NUMBER_TAKEN = "uq_shipments_workspace_id_tracking_number"
+
+
+def _taken(number: str) -> DomainError:
+    return DomainError(
+        "DUPLICATE_TRACKING_NUMBER",
+        f"Tracking number {number} is already on another shipment.",
+        ["input", "trackingNumber"],
+    )
 
 
 async def _has_other_shipments(uow: UnitOfWork, order_id: uuid.UUID, shipment_id: uuid.UUID) -> bool:
@@ -510,7 +506,7 @@ class ScanResult:
 
 
 CARRIER_SCANS = frozenset(TrackingEventType) - {TrackingEventType.SEIZED, TrackingEventType.LABEL_CREATED}
-MAX_LATENESS = timedelta(days=365)
+CLOCK_SKEW = timedelta(hours=1)  # how far a carrier's clock may lag the label's
 
 
 async def record_scan(uow: UnitOfWork, cmd: RecordScan) -> ScanResult:
@@ -554,9 +550,12 @@ async def record_scan(uow: UnitOfWork, cmd: RecordScan) -> ScanResult:
             "a scan reports what already happened.",
             ["input", "occurredAt"],
         )
-    if at < shipment.created_at - MAX_LATENESS:
+    if at < shipment.created_at - CLOCK_SKEW:
         raise DomainError(
-            "INVALID_TIME", "occurredAt is long before the shipment was made.", ["input", "occurredAt"]
+            "INVALID_TIME",
+            f"occurredAt {at.isoformat()} is before the shipment's label was made "
+            f"({shipment.created_at.isoformat()}); a carrier scans a parcel after that.",
+            ["input", "occurredAt"],
         )
     event_id = (
         clean_text(cmd.event_id, "eventId", 100, required=False)
@@ -575,6 +574,10 @@ async def record_scan(uow: UnitOfWork, cmd: RecordScan) -> ScanResult:
             f"Event {event_id} of {number} was recorded already; it is not applied twice.",
             ["input", "eventId"],
         )
+    held_back = None
+    if shipment.customs_mode is CustomsMode.PER_PARCEL:
+        statuses = await customs.statuses(uow, shipment.id)
+        held_back = tracking.customs_gate(cmd.type, statuses.get("EXPORT"), statuses.get("IMPORT"))
     event = await apply_event(
         uow,
         shipment,
@@ -584,7 +587,10 @@ async def record_scan(uow: UnitOfWork, cmd: RecordScan) -> ScanResult:
         cmd.source,
         clean_text(cmd.location, "location", 200, required=False),
         clean_text(cmd.detail, "detail", 500, required=False),
+        held_back,
     )
+    if event.applied and shipment.status is ShipmentStatus.RETURNED_TO_SENDER:
+        await customs.close_with_parcel_returned(uow, shipment)
     return ScanResult(shipment.id, event.id, event.applied)
 
 

@@ -22,6 +22,10 @@ from domain.logistics.model import (
 from domain.orders.loading import load_order
 from domain.orders.model import OrderLine, OrderStatus
 from domain.stock.model import StockLevel, StockReservation
+from domain.taxes.ledger import reverse_sale_taxes
+
+# Orders none of whose goods reached the consumer: the sale did not happen, and owes no tax.
+UNDELIVERED = frozenset({OrderStatus.RETURNED_TO_SENDER, OrderStatus.LOST, OrderStatus.SEIZED})
 
 
 async def lock_shipment(uow: UnitOfWork, shipment_id: uuid.UUID) -> Shipment | None:
@@ -55,9 +59,11 @@ async def apply_event(
     source: EventSource,
     location: str | None = None,
     detail: str | None = None,
+    held_back: str | None = None,
 ) -> TrackingEvent:
-    """Store the event; move the shipment, its stock and its order when it ranks forward."""
-    applied = tracking.moves(shipment.status, shipment.status_at, type_, at)
+    """Store the event; move the shipment, its stock and its order when it ranks forward (and nothing
+    `held_back` says why not)."""
+    applied = held_back is None and tracking.moves(shipment.status, shipment.status_at, type_, at)
     event = TrackingEvent(
         id=uuid.uuid4(),
         workspace_id=uow.workspace_id,
@@ -74,7 +80,12 @@ async def apply_event(
     uow.session.add(event)
     if not applied:
         shipment.record(
-            "SCAN_IGNORED", uow.now, type=type_.value, occurredAt=at.isoformat(), status=shipment.status.value
+            "SCAN_IGNORED",
+            uow.now,
+            type=type_.value,
+            occurredAt=at.isoformat(),
+            status=shipment.status.value,
+            reason=held_back or "it does not move the shipment forward (late, repeated or out of order)",
         )
         return event
     before = shipment.status
@@ -164,3 +175,5 @@ async def follow_shipments(uow: UnitOfWork, shipment: Shipment) -> None:
     outcome = tracking.order_outcome(ordered, carried)
     if outcome is not None:
         order.conclude(outcome, uow.now)
+        if outcome in UNDELIVERED:
+            await reverse_sale_taxes(uow, order)

@@ -82,3 +82,26 @@ def order_outcome(
     if delivered:
         return OrderStatus.PARTIALLY_DELIVERED
     return next(OrderStatus(s.value) for s in FAILURES if s in failed)
+
+
+CUSTOMS_EVENTS = frozenset({T.EXPORT_CLEARED, T.IMPORT_CUSTOMS_HOLD, T.IMPORT_CLEARED})
+ANYWHERE = frozenset({T.LOST, T.RETURNED_TO_SENDER})  # a parcel can be lost or sent back from any point
+RELEASED = "RELEASED"
+
+
+def customs_gate(
+    event: TrackingEventType, export_status: str | None, import_status: str | None
+) -> str | None:
+    """Why a carrier's scan of a parcel that is declared on its own may not move it, or None if it may.
+    Customs say where a parcel stands with customs, through its declarations: a carrier's word on it is
+    kept, not applied. And a parcel does not leave its origin before export is released, nor go on to
+    delivery before import is."""
+    if event in CUSTOMS_EVENTS:
+        return "customs clearance comes from the declarations, not from the carrier"
+    if event in ANYWHERE:
+        return None
+    if RANK[event] >= RANK[T.DEPARTED_ORIGIN] and export_status != RELEASED:
+        return f"export is not released (the export declaration is {export_status or 'missing'})"
+    if RANK[event] > RANK[T.IMPORT_CUSTOMS_HOLD] and import_status != RELEASED:
+        return f"import is not released (the import declaration is {import_status or 'missing'})"
+    return None

@@ -4,6 +4,10 @@ A carrier posts one event per request to `/webhooks/tracking/{endpoint id}` with
 `Tradelane-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" under the secret>` (the
 scheme Stripe uses). A signature older or newer than five minutes is refused, so a captured request
 cannot be replayed later; a repeated event ID is refused as a duplicate.
+
+A revoked endpoint is gone for good: it answers as an unknown one. Secrets are not rotated in place (an
+endpoint has one secret, and no column for a previous one); to change a carrier's secret, make a new
+endpoint, move the carrier to it, then revoke the old one.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from domain.db.uow import UnitOfWork
 from domain.logistics.handlers import RecordScan
 from domain.logistics.lanes import lane_book
 from domain.logistics.model import EventSource, TrackingEventType, TrackingWebhook
-from domain.shared.errors import DomainError
+from domain.shared.errors import DomainError, NotFound
 
 TOLERANCE_SECONDS = 300
 MAX_BODY_BYTES = 64 * 1024
@@ -60,6 +64,53 @@ async def create_webhook(uow: UnitOfWork, carrier: str) -> CreatedWebhook:
     )
     uow.session.add(webhook)
     return CreatedWebhook(webhook.id, code, webhook.secret, webhook.created_at)
+
+
+WEBHOOK_ID = ("input", "webhookId")
+UNKNOWN_ENDPOINT = "No webhook endpoint has that ID (or it was revoked)."
+
+
+@dataclass(frozen=True)
+class RevokeWebhook:
+    webhook_id: uuid.UUID
+
+
+async def revoke_webhook(uow: UnitOfWork, command: RevokeWebhook) -> uuid.UUID:
+    """Close the endpoint for good: once this commits, whatever is posted to it is refused as to an unknown
+    endpoint. The row is locked, so of two revocations at once the second sees the first and is refused."""
+    webhook = (
+        await uow.session.scalars(
+            sa.select(TrackingWebhook)
+            .where(TrackingWebhook.workspace_id == uow.workspace_id, TrackingWebhook.id == command.webhook_id)
+            .with_for_update()
+        )
+    ).one_or_none()
+    if webhook is None:
+        raise NotFound("webhook endpoint", WEBHOOK_ID)
+    if webhook.revoked_at is not None:
+        raise DomainError(
+            "ALREADY_REVOKED",
+            f"That endpoint was revoked at {webhook.revoked_at.isoformat()} and stays revoked. "
+            "To give the carrier a new secret, make a new endpoint with trackingWebhookCreate.",
+            WEBHOOK_ID,
+        )
+    webhook.revoked_at = uow.now
+    await uow.flush()
+    return webhook.id
+
+
+async def hold_endpoint(uow: UnitOfWork, endpoint_id: uuid.UUID) -> None:
+    """Inside a posted scan's transaction: check that the endpoint is still open, and keep it open until the
+    scan commits. find_endpoint read it before the transaction began, so a revocation may have committed
+    since; and the row is held FOR SHARE, so a revocation that starts now waits for this scan. Either way,
+    no scan posted to an endpoint is written after its revocation has committed."""
+    found = await uow.session.scalar(
+        sa.select(TrackingWebhook.id)
+        .where(TrackingWebhook.id == endpoint_id, TrackingWebhook.revoked_at.is_(None))
+        .with_for_update(read=True)
+    )
+    if found is None:
+        raise DomainError("UNKNOWN_ENDPOINT", UNKNOWN_ENDPOINT)
 
 
 @dataclass(frozen=True)
@@ -181,5 +232,11 @@ def parse_scan(body: bytes) -> RecordScan:
 
 
 # Domain refusals of a posted scan, as HTTP statuses.
-STATUS_FOR = {"DUPLICATE_EVENT": 409, "CONFLICT": 409, "UNKNOWN_TRACKING_NUMBER": 404, "WRONG_CARRIER": 403}
+STATUS_FOR = {
+    "UNKNOWN_ENDPOINT": 404,
+    "DUPLICATE_EVENT": 409,
+    "CONFLICT": 409,
+    "UNKNOWN_TRACKING_NUMBER": 404,
+    "WRONG_CARRIER": 403,
+}
 DUPLICATE_CONSTRAINT = "uq_tracking_events_workspace_id_shipment_id_event_id"

@@ -236,13 +236,17 @@ class FeeRule:
 class ValuationRule:
     """The bases a market (or union) levies on: duty on the customs value (`duty_base`), and the import
     consumption tax on the value per `tax_base` plus the duty (None: no consumption tax at the border).
-    `tax_inclusive`: the tax is computed "por dentro", on a base that contains the tax itself."""
+    `tax_inclusive`: the tax is computed "por dentro", on a base that contains the tax itself.
+    `personal_use_factor`: goods a consumer imports for personal use are valued at this fraction of the
+    retail price paid (Japan: 0.6, the wholesale price the law substitutes for it); transport is added
+    at its cost. None: at the price paid, as a factor of 1."""
 
     scope: str
     duty_base: ValuationBasis
     tax_base: ValuationBasis | None
     tax_inclusive: bool
     validity: Validity
+    personal_use_factor: Decimal | None = None
 
     @property
     def id(self) -> str:
@@ -308,6 +312,18 @@ class _Entry:
             raise self.fail(f"`{key}` is not a decimal") from None
         if not Decimal(0) <= value < Decimal(1):
             raise self.fail(f"`{key}` must be a fraction from 0 to below 1")
+        return value
+
+    def fraction(self, key: str) -> Decimal | None:
+        """A share of something, above 0 and up to 1 (None when the key is absent)."""
+        if key not in self.raw:
+            return None
+        try:
+            value = Decimal(self.text(key))
+        except InvalidOperation:
+            raise self.fail(f"`{key}` is not a decimal") from None
+        if not value.is_finite() or not Decimal(0) < value <= Decimal(1):
+            raise self.fail(f"`{key}` must be a fraction above 0 and up to 1")
         return value
 
     def money(self, key: str) -> Money | None:
@@ -447,6 +463,7 @@ def _valuation(entry: _Entry, markets: Mapping[str, Market]) -> ValuationRule:
         tax_base,
         tax_inclusive,
         entry.validity(),
+        entry.fraction("personal_use_factor"),
     )
 
 

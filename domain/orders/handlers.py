@@ -14,7 +14,7 @@ from domain.catalog.model import Channel, Listing, ListingStatus, Product
 from domain.clock.rules import schedule
 from domain.currency import fx
 from domain.currency.rates import convert
-from domain.customs.handlers import assess_at_sale, reverse_sale_taxes
+from domain.customs.handlers import assess_at_sale
 from domain.db.uow import UnitOfWork, get_owned
 from domain.logistics.handlers import cancel_labels_of
 from domain.orders.loading import load_order
@@ -32,6 +32,7 @@ from domain.shared.errors import DomainError, SandboxOnly
 from domain.shared.money import Money, validate_currency
 from domain.shared.text import clean_text, required_text
 from domain.stock.reservations import release_order_stock, reserve_order_stock
+from domain.taxes.ledger import reverse_sale_taxes
 
 MAX_LINES = 100
 MAX_QUANTITY = 10_000

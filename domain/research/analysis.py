@@ -16,7 +16,7 @@ from domain.catalog.queries import CHANNELS, LISTINGS, PRODUCTS
 from domain.compliance.check import ComplianceStatus, RequirementKind
 from domain.compliance.queries import assess
 from domain.currency.rates import convert
-from domain.customs.engine import at_sale_collector, scheme_registrations
+from domain.customs.engine import at_sale_collector, personal_use_factor, scheme_registrations
 from domain.logistics.lanes import (
     LaneBook,
     LogisticsMethod,
@@ -217,6 +217,7 @@ async def _row(
     tax_rate = next((t.rate for t in rules.taxes if t.rate is not None), None)
     band = next((band_currency(r) for r in rules.regimes if band_currency(r)), None)
     duty = duty_rate(rules, product.hs_code)
+    personal_use = personal_use_factor(rules.market, rules.as_of)
     if row.unit_cost is None:
         return row
     zero = Money.zero(currency)
@@ -228,12 +229,16 @@ async def _row(
             # Sent in bulk to a warehouse in the market: the seller imports the goods under the ordinary
             # rules (no low-value regime) and pays their duty and tax, whatever the consumer's incoterm.
             # Duty is on the value the price leaves for the goods, as for a parcel: an upper bound, since
-            # a bulk import is valued at what the seller paid.
-            regime, terms = None, Incoterm.DDP
+            # a bulk import is valued at what the seller paid. The seller imports it to sell, not for
+            # personal use: customs take the goods at their whole value.
+            regime, terms, factor = None, Incoterm.DDP, Decimal(1)
         else:
             # The regime can depend on how the parcel travels (post or courier), so each method has its own.
+            # A parcel goes to a consumer: a market that values personal imports at a share of the price
+            # (Japan's 60%) values it so, as the customs engine does.
+            factor = personal_use
             regime, value = await _regime(
-                book, rules, row.price, tax_rate, incoterm, product.origin_country, band, method
+                book, rules, row.price, tax_rate, incoterm, product.origin_country, band, method, factor
             )
             if value is None and band is not None:
                 row.problems.append(f"no {currency}/{band} rate to place the value in a regime band")
@@ -264,6 +269,7 @@ async def _row(
             per_line_duty=per_line or (zero if regime else None),
             flat_deduction=deduction,
             incoterm=terms,
+            customs_value_factor=factor,
         )
         row.options.append(ShippingOption(quote, cost, landed(costs), regime.name if regime else None))
     best = row.best
@@ -364,12 +370,15 @@ async def _regime(
     origin: str,
     band: str | None,
     method: ShippingMethod,
+    factor: Decimal = Decimal(1),
 ) -> tuple[RegimeRule | None, Money | None]:
     """The regime and the value that placed it. Bands are on the goods' value without tax: a price that
-    includes the tax (DDP, or a regime that collects it at sale) is taken net of it first."""
+    includes the tax (DDP, or a regime that collects it at sale) is taken net of it first, then at
+    `factor`: the share of the goods' value at which customs value a personal import (Japan: 0.6)."""
 
     async def place(value: Money) -> tuple[RegimeRule | None, Money | None]:
-        in_band = value if band is None else await book.to(value, band)
+        customs = value if factor == 1 else value * factor
+        in_band = customs if band is None else await book.to(customs, band)
         return (None, None) if in_band is None else (regime_for(rules, in_band, origin, method), in_band)
 
     net = Money.of(price.amount / (1 + (tax_rate or Decimal(0))), price.currency)

@@ -31,6 +31,9 @@ class Costs:
     per_line_duty: Money | None  # PER_TARIFF_LINE regimes, converted
     flat_deduction: Money | None  # FLAT_RATE regimes, converted
     incoterm: Incoterm
+    # The share of the goods' value customs levy on: a consumer's personal import into Japan is valued at
+    # 60% of the retail price; 1 everywhere else, and for goods the seller imports in bulk.
+    customs_value_factor: Decimal = Decimal(1)
 
 
 @dataclass(frozen=True)
@@ -62,21 +65,58 @@ def _duty(costs: Costs, value: Money) -> tuple[Money, bool]:
     return value * costs.duty_rate, False
 
 
+def customs_value(costs: Costs, goods: Money) -> Money:
+    """The value customs put on goods worth `goods` (see `Costs.customs_value_factor`)."""
+    factor = costs.customs_value_factor
+    return goods if factor == 1 else goods * factor
+
+
 def goods_value(costs: Costs, duty_paid: Money) -> Money:
-    """The customs value inside `duty_paid`, an amount that covers the goods and their duty: the inverse
-    of `_duty`, so that a delivered-duty-paid price is not dutied on its own duty."""
+    """The goods' value inside `duty_paid`, an amount that covers the goods and their duty: the inverse
+    of `_duty` on their customs value, so that a delivered-duty-paid price is not dutied on its own duty."""
     treatment = costs.regime.duty if costs.regime else DutyTreatment.FULL
     zero = Money.zero(duty_paid.currency)
+    factor = costs.customs_value_factor
     if treatment is DutyTreatment.PER_TARIFF_LINE:
         return duty_paid - (costs.per_line_duty or zero)
     if treatment is DutyTreatment.FLAT_RATE:
         rate = (costs.regime.flat_rate if costs.regime else None) or Decimal(0)
         deduction = costs.flat_deduction or zero
-        value = Money.of((duty_paid.amount + deduction.amount) / (1 + rate), duty_paid.currency)
-        return value if value.amount * rate > deduction.amount else duty_paid  # no duty below the deduction
+        value = Money.of((duty_paid.amount + deduction.amount) / (1 + factor * rate), duty_paid.currency)
+        # No duty below the deduction: the amount is then the goods' value as it stands.
+        return value if customs_value(costs, value).amount * rate > deduction.amount else duty_paid
     if treatment is DutyTreatment.FULL and costs.duty_rate is not None:
-        return Money.of(duty_paid.amount / (1 + costs.duty_rate), duty_paid.currency)
+        return Money.of(duty_paid.amount / (1 + factor * costs.duty_rate), duty_paid.currency)
     return duty_paid
+
+
+def _delivered_duty_paid(costs: Costs, rate: Decimal) -> tuple[Money, Money, bool]:
+    """Tax, duty and whether the duty rate is unknown, for a price that covers goods g, their duty d on the
+    customs value f x g and the border tax r x (f x g + d) (DDP where f is below 1). With the duty written
+    as d = a x f x g + b (a rate on the customs value, a fixed amount b):
+        price = g x (1 + f x a + r x f x (1 + a)) + b x (1 + r),   solved for g."""
+    price, factor = costs.price, costs.customs_value_factor
+    zero = Money.zero(price.currency)
+    treatment = costs.regime.duty if costs.regime else DutyTreatment.FULL
+    on_value, fixed = Decimal(0), Decimal(0)
+    if treatment is DutyTreatment.PER_TARIFF_LINE:
+        fixed = (costs.per_line_duty or zero).amount
+    elif treatment is DutyTreatment.FLAT_RATE:
+        on_value = (costs.regime.flat_rate if costs.regime else None) or Decimal(0)
+        fixed = -(costs.flat_deduction or zero).amount
+    elif treatment is DutyTreatment.FULL:
+        on_value = costs.duty_rate or Decimal(0)
+
+    def goods_at(a: Decimal, b: Decimal) -> Money:
+        amount = (price.amount - b * (1 + rate)) / (1 + factor * a + rate * factor * (1 + a))
+        return Money.of(max(amount, Decimal(0)), price.currency)
+
+    goods = goods_at(on_value, fixed)
+    if treatment is DutyTreatment.FLAT_RATE and goods.amount * factor * on_value <= -fixed:
+        goods = goods_at(Decimal(0), Decimal(0))  # no duty below the deduction
+    customs = customs_value(costs, goods)
+    duty, unknown = _duty(costs, customs)
+    return (customs + duty) * rate, duty, unknown
 
 
 def landed(costs: Costs) -> Landed:
@@ -86,17 +126,22 @@ def landed(costs: Costs) -> Landed:
     seller_answers = costs.incoterm is Incoterm.DDP or collection is TaxCollection.AT_SALE
     taxed = collection in (TaxCollection.AT_SALE, TaxCollection.AT_BORDER) and costs.tax_rate is not None
     rate = costs.tax_rate or Decimal(0)
-    if seller_answers:
+    if seller_answers and collection is TaxCollection.AT_BORDER and costs.customs_value_factor != 1:
+        # Delivered duty paid where customs value the goods below their price: the tax is on less than
+        # the goods and duty the price covers, so it is no longer a plain share of the price.
+        tax, duty, unknown = _delivered_duty_paid(costs, rate if taxed else Decimal(0))
+        on_delivery = zero
+    elif seller_answers:
         # The price is what the consumer pays all in. Tax is levied on goods plus duty, so it is the
         # rate's share of the price; what remains covers the goods and their duty.
         tax = price * (rate / (1 + rate)) if taxed else zero
-        duty, unknown = _duty(costs, goods_value(costs, price - tax))
+        duty, unknown = _duty(costs, customs_value(costs, goods_value(costs, price - tax)))
         on_delivery = zero
     else:
-        tax, value = zero, price
+        tax, value = zero, customs_value(costs, price)
         border_duty, unknown = _duty(costs, value)
         duty = zero
-        on_delivery = border_duty + (price + border_duty) * rate if taxed else border_duty
+        on_delivery = border_duty + (value + border_duty) * rate if taxed else border_duty
     fees = (
         max(price * costs.referral_rate, costs.minimum_referral_fee, key=lambda m: m.amount)
         + costs.per_order_fee
