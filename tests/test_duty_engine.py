@@ -947,3 +947,23 @@ def test_japan_assesses_retail_prices_as_the_same_goods_declared_at_60_percent(
     )
     if sum(at_sixty) > 10_000:
         assert valued.regime == "STANDARD_IMPORT" and valued.total().is_positive
+
+
+def test_a_sale_before_the_eur_3_duty_imported_after_it_pays_the_duty_at_the_border() -> None:
+    """Sold on 2026-06-30 under IOSS (VAT at sale; no duty then), imported on 2026-07-02: the EUR 3 per
+    tariff line applies to goods imported from 2026-07-01, and nothing was collected for it at sale, so
+    the border charges it: one tariff line (6109.10) = EUR 3, paid by the consumer under DAP. The VAT
+    stays collected at sale (the IOSS number is declared)."""
+    late = replace(
+        _consignment(
+            "DE", [(TEE, "33.60")], "4.19", "EUR", day=date(2026, 7, 2), collected="IOSS", declared=True
+        ),
+        duty_collected_at_sale=False,
+    )
+    found = assess_import(late, {})
+    assert [(line.tax_type, line.amount, line.payer) for line in found.lines] == [
+        ("DUTY", _m("3.00", "EUR"), Payer.CONSUMER)
+    ]
+    assert any("not collected at sale" in problem for problem in found.problems)
+    on_time = assess_import(replace(late, duty_collected_at_sale=True), {})
+    assert on_time.lines == ()

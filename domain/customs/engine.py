@@ -140,6 +140,9 @@ class Consignment:
     incoterm: Incoterm
     collected_at_sale: str | None  # the regime whose tax was collected at sale ("IOSS"), None if none
     scheme_number_declared: bool  # the number that scheme needs is on the declaration (or the marketplace's)
+    # Whether the sale's collection included the regime's duty: a sale made before the EUR 3 per tariff
+    # line began, imported after, collected none, and the duty is then due at the border.
+    duty_collected_at_sale: bool = True
 
 
 @dataclass(frozen=True)
@@ -410,7 +413,16 @@ def assess_import(c: Consignment, rates: Rates, *, ref: Reference | None = None)
     lines: list[AssessedLine] = []
     if treatment is DutyTreatment.FULL:
         lines += _full_duty(rules, codes, duty_bases, payer, problems)
-    elif treatment is DutyTreatment.PER_TARIFF_LINE and regime is not None and not collected:
+    elif (
+        treatment is DutyTreatment.PER_TARIFF_LINE
+        and regime is not None
+        and not (collected and c.duty_collected_at_sale)
+    ):
+        if collected:
+            problems.append(
+                f"the {regime.name} duty per tariff line was not collected at sale (the sale came before "
+                "it applied): it is charged at the border"
+            )
         lines += _per_tariff_line(regime, codes, duty_bases, convert, Collection.AT_BORDER, payer, None)
     elif treatment is DutyTreatment.FLAT_RATE and regime is not None:
         lines.append(_flat_rate(c.market, regime, _sum(duty_bases, currency), convert, payer))

@@ -50,6 +50,7 @@ from domain.logistics.tracking import FINAL as FINAL_SHIPMENT
 from domain.logistics.tracking import RANK
 from domain.markets.reference import Market, RegistrationKind, reference
 from domain.markets.rules import rules_as_of
+from domain.orders.loading import load_order
 from domain.orders.model import Order, OrderLine
 from domain.research.landed import Incoterm
 from domain.shared.errors import DomainError, NotFound, SandboxOnly
@@ -689,6 +690,10 @@ async def _assess(
         collected_at_sale=declaration.scheme,
         scheme_number_declared=declaration.scheme_collector is SchemeCollector.MARKETPLACE
         or bool(declaration.scheme_number),
+        duty_collected_at_sale=any(
+            line["tax_type"] == "DUTY"
+            for line in ((await load_order(uow, declaration.order_id)).sale_taxes or {}).get("lines", [])
+        ),
     )
     assessment = assess_import(consignment, await rates_for(uow, market, day, declaration.currency))
     border = [line for line in assessment.lines if line.collection is Collection.AT_BORDER]
