@@ -27,6 +27,7 @@ from domain.shared.money import Money, validate_currency
 from domain.shared.text import required_text
 
 DEFAULT_CONFIRMATION_WINDOW_HOURS = 48
+DEFAULT_RETURN_WINDOW_DAYS = 30  # most marketplaces' minimum for consumer returns
 
 # Referral fees by platform, from public fee pages (../shared/reference-facts.md section 6); a channel may
 # set its own. Platforms not named here charge no referral fee until told otherwise.
@@ -93,6 +94,7 @@ async def create_channel(uow: UnitOfWork, cmd: CreateChannel) -> uuid.UUID:
         minimum_referral_fee=minimum.amount,
         per_order_fee=per_order.amount,
         confirmation_window_hours=cmd.confirmation_window_hours,
+        return_window_days=DEFAULT_RETURN_WINDOW_DAYS,
         created_at=uow.now,
     )
     uow.session.add(channel)

@@ -1,6 +1,16 @@
 """Every mapped table, imported in one place so that the metadata (and Alembic) sees them all."""
 
 from domain.accounts.model import ApiKey, Seller, Workspace
+from domain.aftersales.model import (
+    Complaint,
+    Feedback,
+    ReturnLine,
+    ReturnReason,
+    ReturnRequest,
+    ServiceTicket,
+    SlaPolicy,
+    TicketMessage,
+)
 from domain.catalog.model import Channel, Listing, Product
 from domain.clock.model import Timer
 from domain.compliance.model import ProductCertification, Registration
@@ -18,9 +28,11 @@ __all__ = [
     "ApiKey",
     "Base",
     "Channel",
+    "Complaint",
     "CustomsDeclaration",
     "DeclarationItem",
     "Event",
+    "Feedback",
     "ExchangeRate",
     "IdempotencyRecord",
     "InboundLot",
@@ -32,13 +44,19 @@ __all__ = [
     "ProductCertification",
     "RateLock",
     "Registration",
+    "ReturnLine",
+    "ReturnReason",
+    "ReturnRequest",
     "Seller",
+    "ServiceTicket",
     "Shipment",
     "ShipmentLine",
     "ShipmentPackage",
+    "SlaPolicy",
     "StockLevel",
     "StockReservation",
     "TaxEntry",
+    "TicketMessage",
     "Timer",
     "TrackingEvent",
     "TrackingWebhook",

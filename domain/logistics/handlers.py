@@ -33,6 +33,7 @@ from domain.logistics.model import (
     Shipment,
     ShipmentLine,
     ShipmentPackage,
+    ShipmentKind,
     ShipmentStatus,
     TrackingEvent,
     TrackingEventType,
@@ -119,6 +120,8 @@ async def create_shipment(uow: UnitOfWork, cmd: CreateShipment) -> uuid.UUID:
         id=uuid.uuid4(),
         workspace_id=uow.workspace_id,
         order_id=order.id,
+        kind=ShipmentKind.OUTBOUND,
+        return_id=None,
         method=cmd.method,
         customs_mode=mode,
         carrier=quote.carrier.code,
@@ -238,6 +241,7 @@ async def _allocated(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, in
             ShipmentLine.workspace_id == uow.workspace_id,
             ShipmentLine.order_id == order_id,
             Shipment.status != ShipmentStatus.CANCELLED,
+            Shipment.kind == ShipmentKind.OUTBOUND,
         )
         .group_by(ShipmentLine.order_line_id)
     )
@@ -575,7 +579,7 @@ async def record_scan(uow: UnitOfWork, cmd: RecordScan) -> ScanResult:
             ["input", "eventId"],
         )
     held_back = None
-    if shipment.customs_mode is CustomsMode.PER_PARCEL:
+    if shipment.customs_mode is CustomsMode.PER_PARCEL and shipment.kind is ShipmentKind.OUTBOUND:
         statuses = await customs.statuses(uow, shipment.id)
         held_back = tracking.customs_gate(cmd.type, statuses.get("EXPORT"), statuses.get("IMPORT"))
     event = await apply_event(

@@ -61,6 +61,11 @@ class EventSource(StrEnum):
     SELLER = "SELLER"  # the seller's own action (creating the label, cancelling)
 
 
+class ShipmentKind(StrEnum):
+    OUTBOUND = "OUTBOUND"  # the seller's parcel to the consumer
+    RETURN = "RETURN"  # the consumer's parcel back to the seller, for a return (RMA)
+
+
 class Shipment(RecordsEvents, WorkspaceOwned, Base):
     """One consignment of (some of) an order's units, with one carrier and one tracking number."""
 
@@ -70,6 +75,8 @@ class Shipment(RecordsEvents, WorkspaceOwned, Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), unique=True)
     order_id: Mapped[uuid.UUID]
+    kind: Mapped[ShipmentKind] = enum_column(ShipmentKind, server_default="OUTBOUND")
+    return_id: Mapped[uuid.UUID | None]  # the return a RETURN shipment carries
     method: Mapped[LogisticsMethod] = enum_column(LogisticsMethod)
     customs_mode: Mapped[CustomsMode] = enum_column(CustomsMode)
     carrier: Mapped[str] = mapped_column(sa.String(40))

@@ -14,6 +14,7 @@ from domain.logistics import tracking
 from domain.logistics.model import (
     EventSource,
     Shipment,
+    ShipmentKind,
     ShipmentLine,
     ShipmentStatus,
     TrackingEvent,
@@ -97,6 +98,12 @@ async def apply_event(
     shipment.record(
         "SHIPMENT_" + type_.value, at, **{"from": before.value, "to": type_.value, "source": source.value}
     )
+    if shipment.kind is ShipmentKind.RETURN:
+        if shipment.status is ShipmentStatus.DELIVERED:
+            from domain.aftersales.returns import return_arrived  # after-sales builds on shipping
+
+            await return_arrived(uow, shipment)
+        return event
     if tracking.RANK[type_] >= tracking.LEFT_SELLER and not shipment.stock_shipped:
         await _ship_stock(uow, shipment)
     await follow_shipments(uow, shipment)
@@ -167,7 +174,11 @@ async def follow_shipments(uow: UnitOfWork, shipment: Shipment) -> None:
     rows = await uow.session.execute(
         sa.select(Shipment.status, ShipmentLine.order_line_id, ShipmentLine.quantity)
         .join(ShipmentLine, ShipmentLine.shipment_id == Shipment.id)
-        .where(Shipment.workspace_id == uow.workspace_id, Shipment.order_id == order.id)
+        .where(
+            Shipment.workspace_id == uow.workspace_id,
+            Shipment.order_id == order.id,
+            Shipment.kind == ShipmentKind.OUTBOUND,
+        )
     )
     carried: dict[uuid.UUID, list[tuple[ShipmentStatus, int]]] = defaultdict(list)
     for status, line_id, quantity in rows:

@@ -148,6 +148,7 @@ async def place_order(uow: UnitOfWork, cmd: PlaceOrder) -> uuid.UUID:
         confirm_by=uow.now + timedelta(hours=channel.confirmation_window_hours),
         order_rate=None if rate is None else rate.rate,
         order_rate_as_of=None if rate is None else rate.as_of,
+        replacement_for_order_id=None,
         version=1,
     )
     order.record(

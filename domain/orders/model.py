@@ -27,6 +27,9 @@ class OrderStatus(StrEnum):
     RETURNED_TO_SENDER = "RETURNED_TO_SENDER"
     LOST = "LOST"
     SEIZED = "SEIZED"
+    PARTIALLY_RETURNED = "PARTIALLY_RETURNED"  # some delivered units came back (or were refunded returnless)
+    RETURNED = "RETURNED"  # every delivered unit did
+    COMPLETED = "COMPLETED"  # the return window closed with nothing open
     CANCELLED = "CANCELLED"
 
 
@@ -46,8 +49,16 @@ ORDER_TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
             OrderStatus.SEIZED,
         }
     ),
-    OrderStatus.DELIVERED: frozenset(),
-    OrderStatus.PARTIALLY_DELIVERED: frozenset(),
+    # After delivery: returns bring units back, or the return window closes (see domain.aftersales).
+    OrderStatus.DELIVERED: frozenset(
+        {OrderStatus.PARTIALLY_RETURNED, OrderStatus.RETURNED, OrderStatus.COMPLETED}
+    ),
+    OrderStatus.PARTIALLY_DELIVERED: frozenset(
+        {OrderStatus.PARTIALLY_RETURNED, OrderStatus.RETURNED, OrderStatus.COMPLETED}
+    ),
+    OrderStatus.PARTIALLY_RETURNED: frozenset({OrderStatus.RETURNED, OrderStatus.COMPLETED}),
+    OrderStatus.RETURNED: frozenset(),
+    OrderStatus.COMPLETED: frozenset(),
     OrderStatus.RETURNED_TO_SENDER: frozenset(),
     OrderStatus.LOST: frozenset(),
     OrderStatus.SEIZED: frozenset(),
@@ -179,6 +190,7 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
     shipped_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]  # when its shipments ended (delivered, returned, lost, seized)
     sale_taxes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the at-sale tax assessment snapshot
+    replacement_for_order_id: Mapped[uuid.UUID | None]  # an exchange's replacement names the order it replaces
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[CancelReason | None] = enum_column(CancelReason, nullable=True)
     order_rate: Mapped[Decimal | None] = mapped_column(RATE)

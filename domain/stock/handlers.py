@@ -154,5 +154,7 @@ def _empty_level(
         "awaiting_inspection": 0,
         "rejected": 0,
         "shipped": 0,
+        "returned": 0,
+        "disposed": 0,
         "updated_at": at,
     }

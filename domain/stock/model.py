@@ -155,6 +155,8 @@ class StockLevel(WorkspaceOwned, Base):
     awaiting_inspection: Mapped[int] = mapped_column(sa.BigInteger)
     rejected: Mapped[int] = mapped_column(sa.BigInteger)
     shipped: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    returned: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")  # shipped units restocked from returns
+    disposed: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")  # returned units written off
     updated_at: Mapped[datetime]
 
     __table_args__ = (
@@ -167,7 +169,8 @@ class StockLevel(WorkspaceOwned, Base):
             "on_hand >= 0 AND reserved >= 0 AND reserved <= on_hand", name="available_not_negative"
         ),
         sa.CheckConstraint(
-            "awaiting_inspection >= 0 AND rejected >= 0 AND shipped >= 0", name="counts_not_negative"
+            "awaiting_inspection >= 0 AND rejected >= 0 AND shipped >= 0 AND returned >= 0 AND disposed >= 0",
+            name="counts_not_negative",
         ),
         sa.Index("ix_stock_levels_product", "product_id"),
     )

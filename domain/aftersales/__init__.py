@@ -1,0 +1,1 @@
+"""After-sales: returns and exchanges, refunds, service tickets, complaints with SLAs, feedback."""
