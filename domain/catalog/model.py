@@ -70,7 +70,9 @@ class Channel(WorkspaceOwned, Base):
     minimum_referral_fee: Mapped[Decimal]
     per_order_fee: Mapped[Decimal]
     confirmation_window_hours: Mapped[int]
-    return_window_days: Mapped[int] = mapped_column(server_default="30")  # after delivery, returns accepted for
+    return_window_days: Mapped[int] = mapped_column(
+        server_default="30"
+    )  # after delivery, returns accepted for
     created_at: Mapped[datetime]
 
     __table_args__ = (sa.UniqueConstraint("workspace_id", "id"),)

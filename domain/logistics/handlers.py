@@ -31,9 +31,9 @@ from domain.logistics.lanes import (
 from domain.logistics.model import (
     EventSource,
     Shipment,
+    ShipmentKind,
     ShipmentLine,
     ShipmentPackage,
-    ShipmentKind,
     ShipmentStatus,
     TrackingEvent,
     TrackingEventType,

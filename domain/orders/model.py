@@ -190,7 +190,9 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
     shipped_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]  # when its shipments ended (delivered, returned, lost, seized)
     sale_taxes: Mapped[dict[str, Any] | None] = mapped_column(JSONB)  # the at-sale tax assessment snapshot
-    replacement_for_order_id: Mapped[uuid.UUID | None]  # an exchange's replacement names the order it replaces
+    replacement_for_order_id: Mapped[
+        uuid.UUID | None
+    ]  # an exchange's replacement names the order it replaces
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[CancelReason | None] = enum_column(CancelReason, nullable=True)
     order_rate: Mapped[Decimal | None] = mapped_column(RATE)

@@ -155,7 +155,9 @@ class StockLevel(WorkspaceOwned, Base):
     awaiting_inspection: Mapped[int] = mapped_column(sa.BigInteger)
     rejected: Mapped[int] = mapped_column(sa.BigInteger)
     shipped: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
-    returned: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")  # shipped units restocked from returns
+    returned: Mapped[int] = mapped_column(
+        sa.BigInteger, server_default="0"
+    )  # shipped units restocked from returns
     disposed: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")  # returned units written off
     updated_at: Mapped[datetime]
 
