@@ -50,10 +50,10 @@ def request_hash(operation: str, payload: Any) -> str:
 
 
 def _check_key(key: str) -> None:
-    if not key or len(key) > MAX_KEY_LENGTH:
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise DomainError(
             "INVALID_IDEMPOTENCY_KEY",
-            f"An idempotency key has 1 to {MAX_KEY_LENGTH} characters; a UUID is a good choice.",
+            f"An idempotency key has 1 to {MAX_KEY_LENGTH} printable characters; a UUID is a good choice.",
             ["input", "idempotencyKey"],
         )
 

@@ -238,3 +238,61 @@ async def test_the_service_cannot_rewrite_a_ledger_line(engine: AsyncEngine, sel
         updated = await conn.execute(sa.text("UPDATE shipments SET version = version"))
         assert updated.rowcount == 1  # the others are updated as they move
         await conn.rollback()
+
+
+async def test_values_past_what_tradelane_stores_are_refused_at_lodging(seller: Seller) -> None:
+    order = await confirmed_order(seller)
+    shipment = await ship(seller, order["id"], lodgeDeclarations=False)
+    import_ = declaration(shipment, "IMPORT")
+    item = import_["items"][0]["id"]
+    for value in ("999999999999.99", "999999999999.995"):  # with the 4.99 freight / rounding past the limit
+        fix = {"declarationId": import_["id"], "items": [{"itemId": item, "value": value}]}
+        result = (await seller.gql(LODGE, {"input": fix}))["customsDeclarationLodge"]
+        assert codes(result) == ["INVALID_AMOUNT"], value
+    view = await _view(seller, DECLARATION, import_["id"])
+    assert view["status"] == "DRAFT" and view["items"][0]["value"]["amount"] == "33.60"
+
+
+async def test_import_customs_wait_for_the_parcel_to_arrive(seller: Seller) -> None:
+    order = await confirmed_order(seller, country="US", currency="USD")
+    shipment = await ship(seller, order["id"])
+    await scan(seller, shipment["trackingNumber"], "PICKED_UP")
+    await decide(seller, declaration(shipment, "EXPORT")["id"], "RELEASE")
+    early = await decide(seller, declaration(shipment, "IMPORT")["id"], "ASSESS")
+    assert codes(early) == ["NOT_PRESENTED"]
+    assert (await _view(seller, SHIPMENT, shipment["id"]))["status"] == "EXPORT_CLEARED"
+
+
+async def test_a_lost_parcel_closes_its_declarations_and_what_the_consumer_owed(seller: Seller) -> None:
+    order = await confirmed_order(seller, country="US", currency="USD")
+    shipment = await ship(seller, order["id"])
+    await through_export(seller, shipment)
+    import_ = declaration(shipment, "IMPORT")
+    await decide(seller, import_["id"], "ASSESS")
+    assert (await scan(seller, shipment["trackingNumber"], "LOST"))["applied"] is True
+    assert (await _view(seller, DECLARATION, import_["id"]))["status"] == "RETURNED"
+    view = await order_view(seller, order["id"])
+    assert view["status"] == "LOST"
+    assert [(e["kind"], e["amount"]["amount"]) for e in view["taxEntries"]] == [
+        ("LIABILITY", "6.60"),
+        ("REVERSAL", "6.60"),
+    ]
+
+
+async def test_a_draft_of_a_lost_parcel_cannot_be_lodged(seller: Seller) -> None:
+    order = await confirmed_order(seller)
+    shipment = await ship(seller, order["id"], lodgeDeclarations=False)
+    await scan(seller, shipment["trackingNumber"], "PICKED_UP")
+    await scan(seller, shipment["trackingNumber"], "LOST")
+    export = declaration(shipment, "EXPORT")
+    assert (await _view(seller, DECLARATION, export["id"]))["status"] == "WITHDRAWN"
+    lodged = (await seller.gql(LODGE, {"input": {"declarationId": export["id"]}}))["customsDeclarationLodge"]
+    assert codes(lodged) == ["SHIPMENT_ENDED"]
+
+
+async def test_an_idempotency_key_with_control_characters_is_refused(seller: Seller) -> None:
+    order = await confirmed_order(seller)
+    values = {"orderId": order["id"], "method": "POSTAL", "idempotencyKey": "ab\x00cd"}
+    result = (await seller.gql(SHIP, {"input": values}))["shipmentCreate"]
+    assert codes(result) == ["INVALID_IDEMPOTENCY_KEY"]
+    assert (await order_view(seller, order["id"]))["shipments"] == []

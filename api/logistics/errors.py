@@ -34,6 +34,7 @@ ShippingErrorCode = error_code_enum(
         "DUPLICATE_EVENT",
         "SHIPMENT_NOT_CANCELLABLE",
         "ILLEGAL_TRANSITION",
+        "INVALID_AMOUNT",
         *DECLARATION_CODES,
     },
     "Why a shipping command (shipments, scans) was refused.",

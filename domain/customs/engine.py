@@ -178,9 +178,10 @@ class AssessedLine:
         return cls(
             tax_type=str(data["tax_type"]),
             jurisdiction=str(data["jurisdiction"]),
-            base=Money.of(data["base"], currency),
+            # As stored: a snapshot is history, read back as it was written.
+            base=Money(Decimal(data["base"]), currency),
             rate=None if rate is None else Decimal(rate),
-            amount=Money.of(data["amount"], currency),
+            amount=Money(Decimal(data["amount"]), currency),
             collection=Collection(data["collection"]),
             payer=Payer(data["payer"]),
             rule_id=str(data["rule_id"]),

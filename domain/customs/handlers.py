@@ -44,7 +44,7 @@ from domain.customs.model import (
 )
 from domain.db.uow import UnitOfWork
 from domain.logistics.lanes import regime_method
-from domain.logistics.model import EventSource, Shipment, TrackingEventType
+from domain.logistics.model import EventSource, Shipment, ShipmentStatus, TrackingEventType
 from domain.logistics.progress import apply_event, lock_shipment
 from domain.logistics.tracking import FINAL as FINAL_SHIPMENT
 from domain.logistics.tracking import RANK
@@ -397,6 +397,8 @@ def _check_items(declaration: CustomsDeclaration, items: list[DeclarationItem], 
             raise DomainError(
                 "INVALID_DECLARED_VALUE", f"Item {i + 1} has no value; declare one above zero.", where
             )
+    total = sum((item.value for item in items), Decimal(0)) + declaration.freight
+    Money(total, declaration.currency).bounded(["input", "items"])
 
 
 # -- lodging ------------------------------------------------------------------------------------------
@@ -412,6 +414,7 @@ class LodgeDeclaration:
 
 async def lodge_declaration(uow: UnitOfWork, cmd: LodgeDeclaration) -> uuid.UUID:
     declaration = await load_declaration(uow, cmd.declaration_id, cmd.expected_version)
+    _not_ended(await _shipment(uow, declaration))
     if declaration.status is not S.DRAFT:
         raise DomainError(
             "NOT_A_DRAFT",
@@ -497,6 +500,13 @@ async def _presented(uow: UnitOfWork, declaration: CustomsDeclaration, shipment:
             "customs decide once export is released.",
             ["input", "declarationId"],
         )
+    if RANK[shipment.status.value] < RANK[TrackingEventType.ARRIVED_DESTINATION]:
+        raise DomainError(
+            "NOT_PRESENTED",
+            f"The shipment is {shipment.status}: import customs see the goods once they have arrived in "
+            f"{shipment.destination_country} (an ARRIVED_DESTINATION scan).",
+            ["input", "declarationId"],
+        )
 
 
 async def _withdraw_import(uow: UnitOfWork, shipment: Shipment) -> None:
@@ -516,9 +526,11 @@ async def _withdraw_import(uow: UnitOfWork, shipment: Shipment) -> None:
         found.move(S.WITHDRAWN, uow.now, "DECLARATION_WITHDRAWN", reason="stopped at export")
 
 
-async def close_with_parcel_returned(uow: UnitOfWork, shipment: Shipment) -> None:
-    """The carrier sent the parcel back before import customs were done with it: the import declaration
-    ends RETURNED (or WITHDRAWN, if customs never saw it), and what the consumer owed no longer holds."""
+async def close_with_parcel(uow: UnitOfWork, shipment: Shipment) -> None:
+    """The carrier sent the parcel back, or lost it, before customs were done with it: its declarations
+    end WITHDRAWN (customs never saw the goods) or RETURNED, and what the consumer owed no longer holds.
+    A DDP declaration the seller already paid stays PAID: refunds of duty paid are not modelled."""
+    why = "lost by the carrier" if shipment.status is ShipmentStatus.LOST else "returned by the carrier"
     found = (
         await uow.session.scalars(
             sa.select(CustomsDeclaration)
@@ -531,10 +543,10 @@ async def close_with_parcel_returned(uow: UnitOfWork, shipment: Shipment) -> Non
         )
     ).all()
     for declaration in found:
-        if declaration.status in (S.DRAFT, S.LODGED) and declaration.direction is Direction.IMPORT:
-            declaration.move(S.WITHDRAWN, uow.now, "DECLARATION_WITHDRAWN", reason="returned by the carrier")
+        if declaration.status in (S.DRAFT, S.LODGED):
+            declaration.move(S.WITHDRAWN, uow.now, "DECLARATION_WITHDRAWN", reason=why)
         elif S.RETURNED in TRANSITIONS[declaration.direction][declaration.status]:
-            declaration.move(S.RETURNED, uow.now, "DECLARATION_RETURNED", note="returned by the carrier")
+            declaration.move(S.RETURNED, uow.now, "DECLARATION_RETURNED", note=why)
             await reverse_open_liabilities(uow, declaration.order_id, declaration_id=declaration.id)
 
 
@@ -697,6 +709,9 @@ async def _assess(
     )
     assessment = assess_import(consignment, await rates_for(uow, market, day, declaration.currency))
     border = [line for line in assessment.lines if line.collection is Collection.AT_BORDER]
+    for line in assessment.lines:
+        for money in (line.base, line.amount):
+            money.bounded(["input", "declarationId"])
     declaration.assessment = assessment.as_json()
     declaration.duty_total = sum((x.amount.amount for x in border if x.tax_type == "DUTY"), Decimal(0))
     declaration.tax_total = sum((x.amount.amount for x in border if x.tax_type != "DUTY"), Decimal(0))
@@ -822,6 +837,7 @@ async def respond(uow: UnitOfWork, cmd: RespondToHold) -> uuid.UUID:
         )
     items = await _items(uow, declaration.id)
     changes = _correct(declaration, items, cmd.items, uow.now.date())
+    _check_items(declaration, items, uow.now.date())
     declaration.documents = [*declaration.documents, *documents]
     declaration.move(
         S.RESUBMITTED,

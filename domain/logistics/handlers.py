@@ -593,8 +593,8 @@ async def record_scan(uow: UnitOfWork, cmd: RecordScan) -> ScanResult:
         clean_text(cmd.detail, "detail", 500, required=False),
         held_back,
     )
-    if event.applied and shipment.status is ShipmentStatus.RETURNED_TO_SENDER:
-        await customs.close_with_parcel_returned(uow, shipment)
+    if event.applied and shipment.status in (ShipmentStatus.RETURNED_TO_SENDER, ShipmentStatus.LOST):
+        await customs.close_with_parcel(uow, shipment)
     return ScanResult(shipment.id, event.id, event.applied)
 
 

@@ -72,7 +72,8 @@ class Money:
             raise DomainError("INVALID_AMOUNT", f"'{amount}' is not a decimal amount.", field) from None
         if not value.is_finite():
             raise DomainError("INVALID_AMOUNT", "An amount must be a finite number.", field)
-        return cls(value, code).bounded(field).rounded()
+        # Bounded before rounding (quantizing a huge number fails) and after (rounding may reach the limit).
+        return cls(value, code).bounded(field).rounded().bounded(field)
 
     def rounded(self) -> Money:
         return Money(round_amount(self.amount, self.currency), self.currency)
