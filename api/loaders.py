@@ -10,6 +10,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlalchemy as sa
 from strawberry.dataloader import DataLoader
 
+from domain.aftersales.queries import (
+    COMPLAINTS,
+    FEEDBACK,
+    RETURN_LINES,
+    RETURNS,
+    SERVICE_TICKETS,
+    TICKET_MESSAGES,
+)
 from domain.catalog.queries import CHANNELS, LISTINGS, PRODUCTS
 from domain.compliance.queries import CERTIFICATIONS, REGISTRATIONS
 from domain.currency.queries import LOCKS, RATES
@@ -91,6 +99,17 @@ class Loaders:
         self.tracking_events = DataLoader(self._grouped(TRACKING_EVENTS, "shipment_id"))
         self.shipment_declarations = DataLoader(self._grouped(DECLARATIONS, "shipment_id"))
         self.declaration_items = DataLoader(self._grouped(DECLARATION_ITEMS, "declaration_id"))
+        self.feedback = RowLoader(self._by_id(FEEDBACK))
+        self.line_feedback = DataLoader(self._grouped(FEEDBACK, "order_line_id"))
+        self.service_ticket = RowLoader(self._by_id(SERVICE_TICKETS))
+        self.ticket_messages = DataLoader(self._grouped(TICKET_MESSAGES, "ticket_id"))
+        self.order_service_tickets = DataLoader(self._grouped(SERVICE_TICKETS, "order_id"))
+        self.complaint = RowLoader(self._by_id(COMPLAINTS))
+        self.order_complaints = DataLoader(self._grouped(COMPLAINTS, "order_id"))
+        self.order_line = RowLoader(self._by_id(ORDER_LINES))
+        self.return_request = RowLoader(self._by_id(RETURNS))
+        self.return_lines = DataLoader(self._grouped(RETURN_LINES, "return_id"))
+        self.order_returns = DataLoader(self._grouped(RETURNS, "order_id"))
         self.timeline = DataLoader(self._timeline)
 
     def _by_id(self, table: sa.Table) -> Callable[[Sequence[uuid.UUID]], Awaitable[list[Row | None]]]:

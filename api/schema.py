@@ -18,6 +18,12 @@ from strawberry.types import ExecutionContext
 
 from api.accounts.queries import AccountQuery, load_workspace
 from api.accounts.types import Workspace
+from api.aftersales.complaints import Complaint, ComplaintMutation, ComplaintQuery
+from api.aftersales.feedback import Feedback, FeedbackMutation, FeedbackQuery
+from api.aftersales.return_mutations import ReturnMutation
+from api.aftersales.returns import ReturnQuery, ReturnRequest
+from api.aftersales.service import ServiceTicket, ServiceTicketMutation, ServiceTicketQuery
+from api.aftersales.sla import SlaMutation, SlaQuery
 from api.catalog.mutations import CatalogMutation
 from api.catalog.queries import CatalogQuery
 from api.catalog.types import Channel, Listing, Product
@@ -74,6 +80,10 @@ NODE_TYPES: dict[str, tuple[str, Any]] = {
     "TrackingWebhook": ("tracking_webhook", TrackingWebhook.from_row),
     "CustomsDeclaration": ("declaration", CustomsDeclaration.from_row),
     "TaxEntry": ("tax_entry", TaxEntry.from_row),
+    "ReturnRequest": ("return_request", ReturnRequest.from_row),
+    "ServiceTicket": ("service_ticket", ServiceTicket.from_row),
+    "Complaint": ("complaint", Complaint.from_row),
+    "Feedback": ("feedback", Feedback.from_row),
 }
 
 
@@ -92,6 +102,11 @@ class Query(
     TrackingWebhookQuery,
     CustomsQuery,
     TaxQuery,
+    ReturnQuery,
+    ServiceTicketQuery,
+    ComplaintQuery,
+    SlaQuery,
+    FeedbackQuery,
 ):
     @strawberry.field(description="Any object by its global ID; null if this workspace has no such object.")
     async def node(
@@ -123,6 +138,11 @@ class Mutation(
     ShippingMutation,
     CustomsMutation,
     TaxMutation,
+    ReturnMutation,
+    ServiceTicketMutation,
+    ComplaintMutation,
+    SlaMutation,
+    FeedbackMutation,
 ):
     pass
 

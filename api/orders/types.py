@@ -21,6 +21,10 @@ from domain.orders import model
 from domain.timeline import EventView
 
 if TYPE_CHECKING:
+    from api.aftersales.complaints import Complaint
+    from api.aftersales.feedback import Feedback
+    from api.aftersales.returns import ReturnRequest
+    from api.aftersales.service import ServiceTicket
     from api.customs.types import CustomsDeclaration
     from api.logistics.types import Shipment
 
@@ -90,10 +94,17 @@ class OrderLine:
     line_total: Money = strawberry.field(description="unitPrice times quantity.")
     _product_id: strawberry.Private[uuid.UUID]
     _listing_id: strawberry.Private[uuid.UUID]
+    _id: strawberry.Private[uuid.UUID]
 
     @strawberry.field(description="The product, as it is now.")
     def product(self, info: Info) -> Product:
         return info.context.loaders.product.node(self._product_id, Product.from_row)  # type: ignore[return-value]
+
+    @strawberry.field(description="The consumer's rating of the line; null until given.")
+    def feedback(self, info: Info) -> Annotated[Feedback, strawberry.lazy("api.aftersales.feedback")] | None:
+        from api.aftersales.feedback import Feedback
+
+        return now_or_later(info.context.loaders.line_feedback, self._id, Feedback.of_line)  # type: ignore[return-value]
 
     @strawberry.field(description="The listing it was ordered from, as it is now.")
     def listing(self, info: Info) -> Listing:
@@ -114,6 +125,7 @@ class OrderLine:
             line_total=Money.of(row.unit_price * row.quantity, row.currency),
             _product_id=row.product_id,
             _listing_id=row.listing_id,
+            _id=row.id,
         )
 
 
@@ -248,6 +260,32 @@ class Order(Node):
     )
     def tax_entries(self, info: Info) -> list[TaxEntry]:
         return now_or_later(info.context.loaders.order_tax_entries, self._id, TaxEntry.from_rows)  # type: ignore[return-value]
+
+    @strawberry.field(description="Its service tickets (warranty, repair, consultation), oldest first.")
+    def service_tickets(
+        self, info: Info
+    ) -> list[Annotated[ServiceTicket, strawberry.lazy("api.aftersales.service")]]:
+        from api.aftersales.service import ServiceTicket
+
+        return now_or_later(  # type: ignore[return-value]
+            info.context.loaders.order_service_tickets, self._id, ServiceTicket.from_rows
+        )
+
+    @strawberry.field(description="Its complaints (direct, platform claims, chargebacks), oldest first.")
+    def complaints(
+        self, info: Info
+    ) -> list[Annotated[Complaint, strawberry.lazy("api.aftersales.complaints")]]:
+        from api.aftersales.complaints import Complaint
+
+        return now_or_later(info.context.loaders.order_complaints, self._id, Complaint.from_rows)  # type: ignore[return-value]
+
+    @strawberry.field(description="Its returns (RMAs), oldest first, declined and cancelled ones included.")
+    def returns(
+        self, info: Info
+    ) -> list[Annotated[ReturnRequest, strawberry.lazy("api.aftersales.returns")]]:
+        from api.aftersales.returns import ReturnRequest
+
+        return now_or_later(info.context.loaders.order_returns, self._id, ReturnRequest.from_rows)  # type: ignore[return-value]
 
     @strawberry.field(description="Every state change, oldest first.")
     def timeline(self, info: Info) -> list[TimelineEvent]:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 # Each stage registers its timed rules when imported.
+import domain.aftersales.sla
 import domain.compliance.timers
 import domain.currency.timers
 import domain.orders.timers  # noqa: F401

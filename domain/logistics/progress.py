@@ -99,10 +99,9 @@ async def apply_event(
         "SHIPMENT_" + type_.value, at, **{"from": before.value, "to": type_.value, "source": source.value}
     )
     if shipment.kind is ShipmentKind.RETURN:
-        if shipment.status is ShipmentStatus.DELIVERED:
-            from domain.aftersales.returns import return_arrived  # after-sales builds on shipping
+        from domain.aftersales.returns import return_parcel_moved  # after-sales builds on shipping
 
-            await return_arrived(uow, shipment)
+        await return_parcel_moved(uow, shipment)
         return event
     if tracking.RANK[type_] >= tracking.LEFT_SELLER and not shipment.stock_shipped:
         await _ship_stock(uow, shipment)

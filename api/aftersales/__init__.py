@@ -1,0 +1,1 @@
+"""GraphQL for after-sales: returns and exchanges, service tickets, complaints, feedback."""
