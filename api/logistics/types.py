@@ -40,6 +40,11 @@ ShipmentStatus = strawberry.enum(
     "or CANCELLED when its label was voided.",
 )
 TrackingEventType = strawberry.enum(model.TrackingEventType, description="A normalised tracking event.")
+ShipmentKind = strawberry.enum(
+    model.ShipmentKind,
+    description="OUTBOUND: the seller's parcel to the consumer; RETURN: the consumer's parcel back, for a "
+    "return.",
+)
 EventSource = strawberry.enum(
     model.EventSource,
     description="Where an event came from: the sandbox's stand-in for a carrier, a carrier's signed "
@@ -154,6 +159,7 @@ class TrackingEvent:
 @strawberry.type(description="A consignment of an order's units with one carrier and one tracking number.")
 class Shipment(Node):
     status: ShipmentStatus = strawberry.field(description="Where it is.")  # type: ignore[valid-type]
+    kind: ShipmentKind = strawberry.field(description="Outbound to the consumer, or a return's parcel back.")  # type: ignore[valid-type]
     status_at: datetime = strawberry.field(description="When the event that set the status happened.")
     version: int = strawberry.field(
         description="Goes up with every change; pass as expectedVersion to guard one."
@@ -225,6 +231,7 @@ class Shipment(Node):
         return cls(
             id=to_global_id("Shipment", row.id),
             status=row.status,
+            kind=row.kind,
             status_at=row.status_at,
             version=row.version,
             method=row.method,

@@ -30,7 +30,7 @@ from domain.aftersales.replacement import create_replacement_order
 from domain.aftersales.sla import COMPLAINT_FIRST_RESPONSE, COMPLAINT_RESOLUTION, complaint_subject, sla_for
 from domain.clock.rules import schedule
 from domain.db.uow import UnitOfWork
-from domain.orders.handlers import _last_method
+from domain.orders.handlers import payment_method
 from domain.orders.loading import load_order
 from domain.orders.model import Order, OrderLine
 from domain.shared.errors import DomainError, NotFound, SandboxOnly
@@ -118,7 +118,7 @@ async def open_complaint(uow: UnitOfWork, cmd: OpenComplaint) -> uuid.UUID:
     )
     if cmd.source is ComplaintSource.CHARGEBACK:
         assert amount is not None
-        method = await _last_method(uow, order.id)
+        method = await payment_method(uow, order.id)
         reason = f"Chargeback {reference}" if reference else "Chargeback"
         # Refused above what the seller holds (AMOUNT_TOO_LARGE), before anything is written.
         uow.session.add(order.chargeback(amount, uow.now, method, reason))
@@ -253,7 +253,7 @@ async def resolve(uow: UnitOfWork, cmd: ResolveComplaint) -> uuid.UUID:
                     "REPLACEMENT.",
                     ["input", "outcome"],
                 )
-        method = await _last_method(uow, order.id)
+        method = await payment_method(uow, order.id)
         # Refused above what the seller holds (AMOUNT_TOO_LARGE), before anything is written.
         entry = order.refund(give, uow.now, method, f"Complaint {outcome.value}")
         uow.session.add(entry)

@@ -42,7 +42,7 @@ from domain.logistics.handlers import cancel_label
 from domain.logistics.model import Shipment, ShipmentKind, ShipmentLine, ShipmentStatus
 from domain.logistics.progress import lock_shipment
 from domain.logistics.return_labels import create_return_label
-from domain.orders.handlers import _last_method as refund_method
+from domain.orders.handlers import payment_method as refund_method
 from domain.orders.loading import load_order
 from domain.orders.model import Order, OrderLine, OrderStatus
 from domain.shared.errors import DomainError, NotFound, SandboxOnly
@@ -807,4 +807,4 @@ async def _resolve(uow: UnitOfWork, loaded: Loaded, refund: Money | None) -> Non
     )
     if status is not None and status is not order.status:
         # The order model has no public after-sales move yet; this is its guarded, table-checked one.
-        order._move(status, uow.now, f"ORDER_{status.value}", returnId=str(rma.id))
+        order.after_returns(status, uow.now, returnId=str(rma.id))

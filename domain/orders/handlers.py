@@ -220,15 +220,16 @@ async def cancel_order(uow: UnitOfWork, cmd: CancelOrder) -> uuid.UUID:
 async def cancel(uow: UnitOfWork, order: Order, reason: CancelReason) -> None:
     """Every way an order is cancelled goes through here: money goes back, held stock is released, labels
     not yet picked up are voided, and tax owed on the sale is reversed."""
-    method = await _last_method(uow, order.id)
+    method = await payment_method(uow, order.id)
     uow.session.add_all(order.cancel(reason, uow.now, method))
     await release_order_stock(uow, order)
     await cancel_labels_of(uow, order)
     await reverse_sale_taxes(uow, order)
 
 
-async def _last_method(uow: UnitOfWork, order_id: uuid.UUID) -> PaymentMethod:
-    """Money goes back the way it came: the method of the latest authorisation or capture."""
+async def payment_method(uow: UnitOfWork, order_id: uuid.UUID) -> PaymentMethod:
+    """Money goes back the way it came: the method of the latest authorisation or capture (refunds,
+    cancellations, and after-sales refunds use it)."""
     method = await uow.session.scalar(
         sa.select(PaymentEntry.method)
         .where(
@@ -282,7 +283,7 @@ class CapturePayment:
 
 async def capture_payment(uow: UnitOfWork, cmd: CapturePayment) -> PaymentResult:
     order = await load_order(uow, cmd.order_id, cmd.expected_version)
-    entry = order.capture(await _last_method(uow, order.id), cmd.amount, uow.now)
+    entry = order.capture(await payment_method(uow, order.id), cmd.amount, uow.now)
     uow.session.add(entry)
     return PaymentResult(order.id, entry.id)
 
@@ -302,7 +303,7 @@ async def refund_payment(uow: UnitOfWork, cmd: RefundPayment) -> PaymentResult:
         raise SandboxOnly("Recording a chargeback")
     order = await load_order(uow, cmd.order_id, cmd.expected_version)
     reason = required_text(cmd.reason, "reason", 300)
-    method = await _last_method(uow, order.id)
+    method = await payment_method(uow, order.id)
     take = order.chargeback if cmd.chargeback else order.refund
     entry = take(cmd.amount, uow.now, method, reason)
     uow.session.add(entry)

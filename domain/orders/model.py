@@ -264,6 +264,10 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
         self._move(OrderStatus.SHIPPED, at, "ORDER_SHIPPED", trackingNumber=tracking_number)
         self.shipped_at = at
 
+    def after_returns(self, status: OrderStatus, at: datetime, **data: Any) -> None:
+        """Returns brought some (PARTIALLY_RETURNED) or all (RETURNED) delivered units back."""
+        self._move(status, at, f"ORDER_{status.value}", **data)
+
     def conclude(self, outcome: OrderStatus, at: datetime) -> None:
         """Its shipments have all ended: the order takes how they ended."""
         self._move(outcome, at, f"ORDER_{outcome.value}")
