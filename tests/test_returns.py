@@ -716,3 +716,20 @@ async def test_return_pages_cost_the_same_for_1_and_10_returns(seller: Seller, c
                 data = await seller.gql(query)
             assert len(data[name]["edges"]) >= size, name
             assert counter.count == statements, (name, size, counter.statements)
+
+
+async def test_the_order_completes_when_its_return_window_closes_with_nothing_open(seller: Seller) -> None:
+    """Delivered at 09:00 on 2026-11-23 through a channel with the default 30-day window: an order with no
+    return open is COMPLETED once the window has passed; one with a return still open waits until the
+    return ends, looked at again a day later."""
+    quiet = await delivered_order(seller)
+    busy = await delivered_order(seller)
+    rma = await asked(seller, busy, 1)
+    assert (await seller.gql(ADVANCE, {"hours": 30 * 24 + 1}))["sandboxClockAdvance"]["userErrors"] == []
+    assert (await order_view(seller, quiet["id"]))["status"] == "COMPLETED"
+    assert "ORDER_COMPLETED" in types((await order_view(seller, quiet["id"]))["timeline"])
+    assert (await order_view(seller, busy["id"]))["status"] == "DELIVERED"
+    assert codes(await ask(seller, quiet, 1)) == ["RETURN_WINDOW_CLOSED"]
+    await run(seller, DECLINE, "returnDecline", returnId=rma["id"], reason="Worn")
+    assert (await seller.gql(ADVANCE, {"hours": 24}))["sandboxClockAdvance"]["userErrors"] == []
+    assert (await order_view(seller, busy["id"]))["status"] == "COMPLETED"

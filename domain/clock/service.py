@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 # Each stage registers its timed rules when imported.
 import domain.aftersales.sla
+import domain.aftersales.window
 import domain.compliance.timers
 import domain.currency.timers
 import domain.orders.timers  # noqa: F401

@@ -187,3 +187,7 @@ async def follow_shipments(uow: UnitOfWork, shipment: Shipment) -> None:
         order.conclude(outcome, uow.now)
         if outcome in UNDELIVERED:
             await reverse_sale_taxes(uow, order)
+        else:
+            from domain.aftersales.window import open_window  # after-sales builds on shipping
+
+            await open_window(uow, order)

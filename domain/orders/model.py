@@ -268,6 +268,10 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
         """Returns brought some (PARTIALLY_RETURNED) or all (RETURNED) delivered units back."""
         self._move(status, at, f"ORDER_{status.value}", **data)
 
+    def complete(self, at: datetime) -> None:
+        """The return window closed with nothing open: the sale is final."""
+        self._move(OrderStatus.COMPLETED, at, "ORDER_COMPLETED")
+
     def conclude(self, outcome: OrderStatus, at: datetime) -> None:
         """Its shipments have all ended: the order takes how they ended."""
         self._move(outcome, at, f"ORDER_{outcome.value}")
