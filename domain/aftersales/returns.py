@@ -43,7 +43,7 @@ from domain.logistics.model import Shipment, ShipmentKind, ShipmentLine, Shipmen
 from domain.logistics.progress import lock_shipment
 from domain.logistics.return_labels import create_return_label
 from domain.orders.handlers import payment_method as refund_method
-from domain.orders.loading import load_order
+from domain.orders.loading import load_order, order_lines
 from domain.orders.model import Order, OrderLine, OrderStatus
 from domain.shared.errors import DomainError, NotFound, SandboxOnly
 from domain.shared.money import Money
@@ -232,7 +232,7 @@ async def request_return(uow: UnitOfWork, cmd: RequestReturn) -> uuid.UUID:
             ["input", "reason"],
         )
     comment = clean_text(cmd.comment, "comment", 1000, required=False)
-    lines = await _order_lines(uow, order.id)
+    lines = await order_lines(uow, order.id)
     units = _asked_units(cmd.lines, lines)
     delivered = await delivered_units(uow, order.id)
     held = await _units_in_returns(uow, order.id, HOLDING)
@@ -339,15 +339,6 @@ def _asked_units(
             )
         units[item.order_line_id] = item.quantity
     return units
-
-
-async def _order_lines(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, OrderLine]:
-    rows = await uow.session.scalars(
-        sa.select(OrderLine)
-        .where(OrderLine.workspace_id == uow.workspace_id, OrderLine.order_id == order_id)
-        .order_by(OrderLine.seq)
-    )
-    return {line.id: line for line in rows}
 
 
 async def delivered_units(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
@@ -792,7 +783,7 @@ async def _resolve(uow: UnitOfWork, loaded: Loaded, refund: Money | None) -> Non
         rma.refund_amount = entry.amount
         data["refunded"] = str(entry.amount)
     else:
-        originals = await _order_lines(uow, order.id)
+        originals = await order_lines(uow, order.id)
         replacement = await create_replacement_order(
             uow, order, [(originals[line.order_line_id], line.quantity) for line in loaded.lines]
         )

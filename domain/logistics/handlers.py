@@ -40,7 +40,7 @@ from domain.logistics.model import (
 )
 from domain.logistics.progress import apply_event, lock_shipment
 from domain.markets.reference import RegistrationKind, reference
-from domain.orders.loading import load_order
+from domain.orders.loading import load_order, order_lines
 from domain.orders.model import Order, OrderLine, OrderStatus
 from domain.research.landed import Incoterm
 from domain.shared.errors import DomainError, NotFound, SandboxOnly
@@ -92,7 +92,7 @@ async def create_shipment(uow: UnitOfWork, cmd: CreateShipment) -> uuid.UUID:
             + ("Confirm it first." if order.status in (OrderStatus.PLACED, OrderStatus.PAID) else ""),
             ["input", "orderId"],
         )
-    lines = await _order_lines(uow, order.id)
+    lines = await order_lines(uow, order.id)
     allocation = _allocate(cmd.lines, lines, await _allocated(uow, order.id))
     products = await _products(uow, {lines[line_id].product_id for line_id in allocation})
     packages = packages_for(cmd.packages, allocation, lines, products)
@@ -163,6 +163,32 @@ async def create_shipment(uow: UnitOfWork, cmd: CreateShipment) -> uuid.UUID:
         if constraint_name(error) != TRACKING_NUMBER_TAKEN:
             raise
         raise _taken(number) from None
+    add_contents(uow, shipment, packages, allocation, origin, f"{quote.carrier.name} {quote.service}")
+    if order.status is OrderStatus.CONFIRMED:
+        order.pack(uow.now)
+    order.record("ORDER_SHIPMENT_CREATED", uow.now, shipmentId=str(shipment.id), trackingNumber=number)
+    if mode is CustomsMode.PER_PARCEL:
+        await customs.open_declarations(
+            uow,
+            order,
+            shipment,
+            [(lines[line_id], products[lines[line_id].product_id], q) for line_id, q in allocation.items()],
+            first=not await _has_other_shipments(uow, order.id, shipment.id),
+            lodge=cmd.lodge,
+        )
+    return shipment.id
+
+
+def add_contents(
+    uow: UnitOfWork,
+    shipment: Shipment,
+    packages: list[PackageInput],
+    units: dict[uuid.UUID, int],
+    location: str,
+    label: str,
+) -> None:
+    """A new shipment's boxes, the order lines it carries, and its LABEL_CREATED event (the shipment row
+    is flushed first: they refer to it)."""
     uow.session.add_all(
         ShipmentPackage(
             id=uuid.uuid4(),
@@ -181,11 +207,11 @@ async def create_shipment(uow: UnitOfWork, cmd: CreateShipment) -> uuid.UUID:
             id=uuid.uuid4(),
             workspace_id=uow.workspace_id,
             shipment_id=shipment.id,
-            order_id=order.id,
+            order_id=shipment.order_id,
             order_line_id=line_id,
             quantity=quantity,
         )
-        for line_id, quantity in allocation.items()
+        for line_id, quantity in units.items()
     )
     uow.session.add(
         TrackingEvent(
@@ -196,40 +222,18 @@ async def create_shipment(uow: UnitOfWork, cmd: CreateShipment) -> uuid.UUID:
             type=TrackingEventType.LABEL_CREATED,
             occurred_at=uow.now,
             recorded_at=uow.now,
-            location=origin,
-            detail=f"{quote.carrier.name} {quote.service}",
+            location=location,
+            detail=label,
             source=EventSource.SELLER,
             applied=True,
         )
     )
-    if order.status is OrderStatus.CONFIRMED:
-        order.pack(uow.now)
-    order.record("ORDER_SHIPMENT_CREATED", uow.now, shipmentId=str(shipment.id), trackingNumber=number)
-    if mode is CustomsMode.PER_PARCEL:
-        await customs.open_declarations(
-            uow,
-            order,
-            shipment,
-            [(lines[line_id], products[lines[line_id].product_id], q) for line_id, q in allocation.items()],
-            first=not await _has_other_shipments(uow, order.id, shipment.id),
-            lodge=cmd.lodge,
-        )
-    return shipment.id
 
 
 def _default_incoterm(order: Order) -> Incoterm:
     """DDP when the tax was collected at sale (the consumer has paid it already), DAP otherwise."""
     snapshot = order.sale_taxes or {}
     return Incoterm.DDP if snapshot.get("lines") else Incoterm.DAP
-
-
-async def _order_lines(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, OrderLine]:
-    rows = await uow.session.scalars(
-        sa.select(OrderLine)
-        .where(OrderLine.workspace_id == uow.workspace_id, OrderLine.order_id == order_id)
-        .order_by(OrderLine.seq)
-    )
-    return {line.id: line for line in rows}
 
 
 async def _allocated(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, int]:

@@ -14,17 +14,12 @@ import sqlalchemy as sa
 
 from domain.catalog.model import Product
 from domain.db.uow import UnitOfWork
-from domain.logistics.handlers import TRACKING_SERIAL, packages_for
+from domain.logistics.handlers import TRACKING_SERIAL, add_contents, packages_for
 from domain.logistics.lanes import lane_book, make_tracking_number
 from domain.logistics.model import (
-    EventSource,
     Shipment,
     ShipmentKind,
-    ShipmentLine,
-    ShipmentPackage,
     ShipmentStatus,
-    TrackingEvent,
-    TrackingEventType,
 )
 from domain.orders.model import OrderLine
 from domain.shared.errors import DomainError
@@ -110,43 +105,12 @@ async def create_return_label(
     )
     uow.session.add(shipment)
     await uow.flush()  # the shipment row first: its packages, lines and events refer to it
-    uow.session.add_all(
-        ShipmentPackage(
-            id=uuid.uuid4(),
-            workspace_id=uow.workspace_id,
-            shipment_id=shipment.id,
-            weight_grams=p.weight_grams,
-            length_mm=p.length_mm,
-            width_mm=p.width_mm,
-            height_mm=p.height_mm,
-            reference=p.reference,
-        )
-        for p in packages
-    )
-    uow.session.add_all(
-        ShipmentLine(
-            id=uuid.uuid4(),
-            workspace_id=uow.workspace_id,
-            shipment_id=shipment.id,
-            order_id=outbound.order_id,
-            order_line_id=line_id,
-            quantity=quantity,
-        )
-        for line_id, quantity in units.items()
-    )
-    uow.session.add(
-        TrackingEvent(
-            id=uuid.uuid4(),
-            workspace_id=uow.workspace_id,
-            shipment_id=shipment.id,
-            event_id=f"label-{shipment.id}",
-            type=TrackingEventType.LABEL_CREATED,
-            occurred_at=uow.now,
-            recorded_at=uow.now,
-            location=shipment.origin_country,
-            detail=f"{carrier.name} {outbound.service} (return)",
-            source=EventSource.SELLER,
-            applied=True,
-        )
+    add_contents(
+        uow,
+        shipment,
+        packages,
+        units,
+        shipment.origin_country,
+        f"{carrier.name} {outbound.service} (return)",
     )
     return shipment

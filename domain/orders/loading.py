@@ -7,7 +7,7 @@ import uuid
 import sqlalchemy as sa
 
 from domain.db.uow import UnitOfWork
-from domain.orders.model import Order
+from domain.orders.model import Order, OrderLine
 from domain.shared.errors import DomainError, NotFound
 
 
@@ -28,3 +28,13 @@ async def load_order(
             ["input", "expectedVersion"],
         )
     return order
+
+
+async def order_lines(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, OrderLine]:
+    """The order's lines by ID, in the order they were placed."""
+    rows = await uow.session.scalars(
+        sa.select(OrderLine)
+        .where(OrderLine.workspace_id == uow.workspace_id, OrderLine.order_id == order_id)
+        .order_by(OrderLine.seq)
+    )
+    return {line.id: line for line in rows}
