@@ -1,6 +1,6 @@
 """The demo seller `make run` creates once: a sandbox workspace with channels, products, listings, one
-placed order, and two paid, confirmed orders ready to ship (to DE and to the US), so that GraphiQL's
-examples work on the first click."""
+placed order, two paid, confirmed orders ready to ship (to DE and to the US), and one delivered to the US
+for the after-sales examples, so that GraphiQL's examples work on the first click."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from api.graphiql import DemoIds
@@ -21,10 +22,16 @@ from domain.catalog.model import Platform, ProductCategory
 from domain.compliance import handlers as compliance
 from domain.compliance.model import CertificationCode
 from domain.currency.rates import import_rates
+from domain.customs import handlers as customs
+from domain.customs.model import CustomsDeclaration, Direction
 from domain.db.uow import UnitOfWork
+from domain.logistics import handlers as logistics
+from domain.logistics.lanes import LogisticsMethod
+from domain.logistics.model import Shipment, TrackingEventType
 from domain.markets.reference import RegistrationKind
 from domain.orders import handlers as orders
-from domain.orders.model import PaymentMethod
+from domain.orders.model import OrderLine, PaymentMethod
+from domain.research.landed import Incoterm
 from domain.shared.clock import Clock
 from domain.stock import handlers as stock
 from domain.stock.rules import InspectionResult, WarehouseKind
@@ -56,6 +63,9 @@ READY_TO_SHIP = [
     ("EUR", "DE", "Lena Verbraucher", "302-0000001-0000001"),
     ("USD", "US", "Sam Consumer", "111-0000001-0000002"),
 ]
+# The order the Returns, Service, Complaints and Feedback tabs walk: two T-shirts at USD 19.99 plus 4.99
+# shipping (44.97 captured), shipped DDP and delivered, as tests/test_returns.py's standard order.
+DELIVERED = ("USD", "US", "Kim Consumer", "111-0000001-0000003")
 
 
 # What the demo's products hold, so that their listings may go live in the channels' markets.
@@ -153,6 +163,26 @@ async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
                         channel_order_id=channel_order,
                     ),
                 )
+            currency, country, buyer, channel_order = DELIVERED
+            delivered = await _paid_and_confirmed(
+                uow,
+                orders.PlaceOrder(
+                    channel_id=channel_ids[currency],
+                    lines=[orders.OrderLineInput(listing_ids[currency], 2)],
+                    buyer_name=buyer,
+                    ship_to_country=country,
+                    shipping_price=Decimal("4.99"),
+                    channel_order_id=channel_order,
+                ),
+            )
+            await uow.flush()
+            await _delivered(uow, delivered)
+            delivered_line = await uow.session.scalar(
+                sa.select(OrderLine).where(
+                    OrderLine.workspace_id == uow.workspace_id, OrderLine.order_id == delivered
+                )
+            )
+            assert delivered_line is not None
             await uow.commit()
     return created.api_key, DemoIds(
         channel_id=to_global_id("Channel", channel_ids["USD"]),
@@ -163,6 +193,9 @@ async def seed_demo(engine: AsyncEngine, clock: Clock) -> tuple[str, DemoIds]:
         de_order_id=to_global_id("Order", to_ship["DE"]),
         us_order_id=to_global_id("Order", to_ship["US"]),
         sandbox_month=f"{clock.now():%Y-%m}",
+        delivered_order_id=to_global_id("Order", delivered),
+        delivered_line_id=to_global_id("OrderLine", delivered_line.id),
+        delivered_product_id=to_global_id("Product", delivered_line.product_id),
     )
 
 
@@ -175,6 +208,44 @@ async def _paid_and_confirmed(uow: UnitOfWork, place: orders.PlaceOrder) -> uuid
     await uow.flush()
     await orders.confirm_order(uow, orders.OrderMove(order_id))
     return order_id
+
+
+async def _delivered(uow: UnitOfWork, order_id: uuid.UUID) -> None:
+    """The confirmed order shipped DDP and delivered, as the Shipping to Deliver tabs do: picked up,
+    released for export, flown, assessed and released at import (the seller paid under DDP), delivered."""
+    shipment_id = await logistics.create_shipment(
+        uow, logistics.CreateShipment(order_id, LogisticsMethod.POSTAL, incoterm=Incoterm.DDP)
+    )
+    await uow.flush()
+    number = await uow.session.scalar(
+        sa.select(Shipment.tracking_number).where(
+            Shipment.workspace_id == uow.workspace_id, Shipment.id == shipment_id
+        )
+    )
+    assert number is not None
+    declared = await uow.session.execute(
+        sa.select(CustomsDeclaration.direction, CustomsDeclaration.id).where(
+            CustomsDeclaration.workspace_id == uow.workspace_id, CustomsDeclaration.shipment_id == shipment_id
+        )
+    )
+    declarations: dict[Direction, uuid.UUID] = {direction: id_ for direction, id_ in declared}
+    steps: list[TrackingEventType | tuple[Direction, customs.Decision]] = [
+        TrackingEventType.PICKED_UP,
+        (Direction.EXPORT, customs.Decision.RELEASE),
+        TrackingEventType.DEPARTED_ORIGIN,
+        TrackingEventType.ARRIVED_DESTINATION,
+        (Direction.IMPORT, customs.Decision.ASSESS),
+        (Direction.IMPORT, customs.Decision.RELEASE),
+        TrackingEventType.DELIVERED,
+    ]
+    for step in steps:
+        if isinstance(step, TrackingEventType):
+            scanned = await logistics.record_scan(uow, logistics.RecordScan(number, step))
+            assert scanned.applied, step
+        else:
+            direction, decision = step
+            await customs.decide(uow, customs.DecideDeclaration(declarations[direction], decision))
+        await uow.flush()
 
 
 async def ensure_demo(

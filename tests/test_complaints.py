@@ -1,7 +1,8 @@
 """Complaints through the API: a chargeback takes money back through the payment ledger when it arrives
 (and never above what the seller holds), deadlines by severity escalate the complaint when they pass unmet
 (and not when answered in time), and resolutions refund, replace or deny, each through the ledger or a
-replacement order. Refusals are typed userErrors with nothing written.
+replacement order. A replacement sends only delivered units with no remedy yet (no standing return, not
+sent again already). Refusals are typed userErrors with nothing written.
 
 Orders come from tests/shipping_setup.confirmed_order: 2 T-shirts at 19.99 plus 4.99 shipping, so the
 consumer paid 2 x 19.99 + 4.99 = 44.97 (captured in full). The sandbox clock starts at START
@@ -9,11 +10,18 @@ consumer paid 2 x 19.99 + 4.99 = 44.97 (captured in full). The sandbox clock sta
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.aftersales.replacement import without_remedy
+from domain.orders.model import OrderLine
 from tests.conftest import START, Seller
-from tests.shipping_setup import confirmed_order, deliver, ship
+from tests.shipping_setup import PLACE, confirmed_order, deliver, ship
+from tests.test_returns import DECLINE, INSPECT, approved, asked, delivered_order, run, sent_back
 
 OPEN = """mutation ($input: ComplaintOpenInput!) { complaintOpen(input: $input) {
   complaint { id status source severity amount { amount currency } firstResponseDue resolutionDue breached
@@ -264,6 +272,160 @@ async def test_complaint_commands_refuse_bad_input_and_live_workspaces(
     ]
     assert [c for c, _ in codes(await complain(live_seller, order["id"]))] == ["SANDBOX_ONLY"]
     assert (await seller.gql(COMPLAINTS))["complaints"]["totalCount"] == 0
+
+
+# -- what a replacement may send ----------------------------------------------------------------------
+
+ORDER_COUNT = "{ orders(first: 1) { totalCount } }"
+
+
+async def order_count(seller: Seller) -> int:
+    count: int = (await seller.gql(ORDER_COUNT))["orders"]["totalCount"]
+    return count
+
+
+async def refused_with_nothing_written(
+    seller: Seller, complaint_id: str, expected: list[tuple[str, list[str]]], **values: Any
+) -> dict[str, Any]:
+    """Resolve as REPLACEMENT, expect exactly `expected`, and read back that nothing changed: the
+    complaint (with its order's timeline and ledger) and the workspace's order count."""
+    before, orders = await view(seller, complaint_id), await order_count(seller)
+    refused = await resolve(seller, complaint_id, "REPLACEMENT", **values)
+    assert codes(refused) == expected, refused
+    assert refused["complaint"] is None
+    assert await view(seller, complaint_id) == before
+    assert await order_count(seller) == orders
+    return refused
+
+
+async def test_a_replacement_needs_a_delivered_order(seller: Seller) -> None:
+    """A CONFIRMED order (paid, not shipped) and a PLACED one never paid: nothing reached the consumer,
+    so there is nothing to send again; the seller can still refund or deny."""
+    confirmed = await confirmed_order(seller, country="US", currency="USD")
+    complaint = await opened(seller, confirmed["id"])
+    refused = await refused_with_nothing_written(
+        seller, complaint["id"], [("ORDER_NOT_DELIVERED", ["input", "outcome"])]
+    )
+    assert "CONFIRMED" in refused["userErrors"][0]["message"]
+    line = [{"orderLineId": confirmed["lines"][0]["id"], "quantity": 1}]
+    await refused_with_nothing_written(
+        seller, complaint["id"], [("ORDER_NOT_DELIVERED", ["input", "outcome"])], lines=line
+    )
+
+    values = {
+        "channelId": seller.ids["AMAZON-US-USD/channel"],
+        "lines": [{"listingId": seller.ids["AMAZON-US-USD"], "quantity": 2}],
+        "buyerName": "Eve Unpaid",
+        "shipToCountry": "US",
+        "shippingPrice": "4.99",
+    }
+    placed = (await seller.gql(PLACE, {"input": values}))["orderPlace"]
+    assert placed["userErrors"] == [] and placed["order"]["status"] == "PLACED"
+    unpaid = await opened(seller, placed["order"]["id"])
+    await refused_with_nothing_written(seller, unpaid["id"], [("ORDER_NOT_DELIVERED", ["input", "outcome"])])
+    assert (await resolve(seller, unpaid["id"], "DENIED"))["complaint"]["status"] == "RESOLVED"
+
+
+async def test_a_replacement_sends_only_units_with_no_remedy_yet(seller: Seller) -> None:
+    """3 T-shirts delivered. A return of 1 that the seller DECLINED leaves the unit with the consumer; a
+    RETURNLESS_REFUND of 1 is a remedy: 3 - 1 = 2 units may be sent again. Asking for 3 is refused; 1 is
+    sent (2 - 1 = 1 left), then the rest by default (1), then nothing is left."""
+    order = await delivered_order(seller, quantity=3)
+    declined = await asked(seller, order, 1)
+    assert (await run(seller, DECLINE, "returnDecline", returnId=declined["id"], reason="Worn"))[
+        "userErrors"
+    ] == []
+    refunded = await approved(seller, (await asked(seller, order, 1))["id"], "RETURNLESS_REFUND")
+    assert refunded["status"] == "RESOLVED"
+
+    first = await opened(seller, order["id"])
+    too_many = await refused_with_nothing_written(
+        seller,
+        first["id"],
+        [("NOTHING_TO_REPLACE", ["input", "lines", "0", "quantity"])],
+        lines=[{"orderLineId": order["line"], "quantity": 3}],
+    )
+    assert too_many["userErrors"][0]["message"].startswith("2 unit(s)")
+    one = await resolve(
+        seller, first["id"], "REPLACEMENT", lines=[{"orderLineId": order["line"], "quantity": 1}]
+    )
+    assert one["userErrors"] == [] and one["complaint"]["replacementOrder"]["lines"][0]["quantity"] == 1
+
+    second = await opened(seller, order["id"])
+    rest = await resolve(seller, second["id"], "REPLACEMENT")
+    assert rest["userErrors"] == []
+    assert [line["quantity"] for line in rest["complaint"]["replacementOrder"]["lines"]] == [1]
+
+    third = await opened(seller, order["id"])
+    await refused_with_nothing_written(seller, third["id"], [("NOTHING_TO_REPLACE", ["input", "outcome"])])
+    await refused_with_nothing_written(
+        seller,
+        third["id"],
+        [("NOTHING_TO_REPLACE", ["input", "lines", "0", "quantity"])],
+        lines=[{"orderLineId": order["line"], "quantity": 1}],
+    )
+
+
+async def test_after_an_exchange_only_the_units_not_exchanged_are_sent_again(seller: Seller) -> None:
+    """3 T-shirts delivered; 1 is exchanged (sent back, restocked, and a replacement order sends 1). The
+    exchanged unit had its remedy, and its replacement order answers that unit, not another: 3 - 1 = 2
+    may be sent again. Once they are, nothing is left, although the consumer now holds 3 units."""
+    order = await delivered_order(seller, quantity=3)
+    rma = await approved(seller, (await asked(seller, order, 1))["id"], "EXCHANGE")
+    await sent_back(seller, rma)
+    line = [{"orderLineId": order["line"], "restock": 1, "dispose": 0}]
+    exchanged = await run(seller, INSPECT, "returnInspect", returnId=rma["id"], lines=line)
+    assert exchanged["userErrors"] == [] and exchanged["returnRequest"]["replacementOrder"] is not None
+
+    first = await opened(seller, order["id"])
+    sent = await resolve(seller, first["id"], "REPLACEMENT")
+    assert sent["userErrors"] == []
+    assert [line["quantity"] for line in sent["complaint"]["replacementOrder"]["lines"]] == [2]
+    second = await opened(seller, order["id"])
+    await refused_with_nothing_written(seller, second["id"], [("NOTHING_TO_REPLACE", ["input", "outcome"])])
+
+
+def _line(listing: uuid.UUID) -> OrderLine:
+    return OrderLine(id=uuid.uuid4(), listing_id=listing)
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 1), st.integers(0, 5), st.integers(0, 5)), min_size=1, max_size=5),
+    st.integers(0, 12),
+    st.integers(0, 12),
+)
+def test_units_sent_again_are_set_against_their_listing_lines_in_turn(
+    shape: list[tuple[int, int, int]], sent_a: int, sent_b: int
+) -> None:
+    """Lines of two listings (A, B), each with units delivered and units in returns. Per line, what is
+    left never exceeds delivered - returned (nor goes below 0); per listing, the units left are that
+    listing's units without a return, less the units sent again, never below 0."""
+    listings = (uuid.uuid4(), uuid.uuid4())
+    sent = {listings[0]: sent_a, listings[1]: sent_b}
+    lines = [_line(listings[which]) for which, _, _ in shape]
+    delivered = {line.id: units for line, (_, units, _) in zip(lines, shape, strict=True)}
+    returned = {line.id: units for line, (_, _, units) in zip(lines, shape, strict=True)}
+    left = without_remedy(lines, delivered, returned, sent)
+    for line in lines:
+        assert 0 <= left[line.id] <= max(delivered[line.id] - returned[line.id], 0)
+    for listing in listings:
+        mine = [line for line in lines if line.listing_id == listing]
+        kept = sum(max(delivered[line.id] - returned[line.id], 0) for line in mine)
+        assert sum(left[line.id] for line in mine) == max(kept - sent[listing], 0)
+
+
+def test_units_sent_again_come_off_the_first_line_of_their_listing_first() -> None:
+    """Two lines of listing A (3 and 2 units delivered, the first with 1 returned) and one of B (4). 3
+    sent again of A: the first line keeps 3 - 1 = 2, all taken; the second 2 - 1 = 1. B: 4 - 0 = 4."""
+    a, b = uuid.uuid4(), uuid.uuid4()
+    first, second, other = _line(a), _line(a), _line(b)
+    left = without_remedy(
+        [first, second, other],
+        {first.id: 3, second.id: 2, other.id: 4},
+        {first.id: 1},
+        {a: 3},
+    )
+    assert left == {first.id: 0, second.id: 1, other.id: 4}
 
 
 # -- statement counts ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """GraphiQL works for a seller: a real browser opens /graphql on a real server and runs the examples, the
-shipping walk included, clicking and pasting as a seller does.
+shipping and after-sales walks included, clicking and pasting as a seller does.
 
 Needs Debian's Chromium at /usr/bin/chromium (`apt-get install chromium`; CI installs it in .ci/run). The
 browser is driven with Playwright's sync API in a worker thread, since the tests run in an asyncio loop.
@@ -12,6 +12,24 @@ reference-facts section 1, EU row and US row, and section 2, HS 610910):
   import declares the goods net of that VAT, 37.98 - 6.06 = 31.92, and nothing is due at the border.
 - US, Amazon US, 2 T-shirts at USD 19.99: no de minimis since 2025-08-29, so MFN duty 16.5% on the FOB
   value 39.98 = 6.5967 -> USD 6.60, due from the consumer under DAP; refused, it is reversed: owed 0.00.
+- US, the demo's delivered order (api/demo.py DELIVERED): the same 2 T-shirts, shipped DDP, so the seller
+  paid the same USD 6.60 duty at the border when it was assessed: owed 6.60, paid 6.60, outstanding 0.00.
+
+Worked figures of the after-sales walk, on that delivered order (captured 2 x 19.99 + 4.99 = USD 44.97):
+- Returns: 1 of 2 units back, REFUND: the unit's value, USD 19.99 (shipping is not refunded); 1 of 2
+  delivered units back, so the order is PARTIALLY_RETURNED.
+- Service: WARRANTY set to 4 h / 48 h, opened at START: first response due START + 4 h; the clock moves
+  5 h, past it: breached at START + 4 h; replied and resolved at START + 5 h, within the 48 h.
+- Complaints: opened at START + 5 h, HIGH (Tradelane's default 12 h / 48 h, no reference-facts row: no law
+  sets it): first response due START + 17 h, resolution START + 53 h; the clock moves 13 h to START + 18 h:
+  ESCALATED at START + 17 h. A partial refund of 5.00: refunded 19.99 + 5.00 = USD 24.99.
+- Feedback and productQuality of the T-shirt: delivered outbound are the DE order's 2 units (Deliver tab)
+  and this order's 2; the refused US parcel never was. DE: 2 units, 0 back. US: 2 units, 1 back (SIZE_FIT),
+  1 complaint, 1 rating of 2 stars, refunded 19.99 + 5.00 = 24.99 (productQuality counts return and
+  complaint refunds). Overall:
+  1 of 4 units back = 0.2500, complaints 1 of 2 delivered orders = 0.5000, SIZE_FIT 1 of 1 returned =
+  1.0000. Nothing is judged below 10 units, 5 returns or 5 ratings, so no improvement stands out (the US
+  row's 1 of 2 = 50% is above apparel's 20-30%, reference-facts section 5, but on 2 units only).
 """
 
 from __future__ import annotations
@@ -24,6 +42,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -293,11 +312,189 @@ def walk_the_shipping_tabs(page: Page, tabs: dict[str, Locator]) -> None:
     assert [r["owed"] for r in duty] == [money("3.00", "EUR")]
     us = rows["US", "DUTY", "CONSUMER", "AT_BORDER"]
     assert (us["owed"], us["outstanding"], us["entries"]) == (money("0.00", "USD"), {"amount": "0.00"}, 2)
+    ddp = rows["US", "DUTY", "SELLER", "AT_BORDER"]  # the demo's delivered order
+    assert (ddp["owed"], ddp["payments"], ddp["outstanding"]) == (
+        money("6.60", "USD"),
+        {"amount": "6.60"},
+        {"amount": "0.00"},
+    )
     assert taxes["iossReturn"]["lines"] == [] and taxes["iossReturn"]["totalEur"] == money("0.00", "EUR")
-    assert len(taxes["taxEntries"]["edges"]) == 5  # 3 at sale in DE, the US duty and its reversal
+    # 3 at sale in DE; the refused US duty and its reversal; the delivered order's duty and its payment.
+    assert len(taxes["taxEntries"]["edges"]) == 7
 
 
-def run_browser(base_url: str, key: str, screenshot: Path) -> None:
+def at(hours: int) -> str:
+    """The sandbox clock `hours` after the demo's START, as the API writes it."""
+    return (START + timedelta(hours=hours)).isoformat()
+
+
+def walk_the_aftersales_tabs(page: Page, tabs: dict[str, Locator], demo: DemoIds) -> None:
+    """The Returns, Service, Complaints and Feedback tabs, in order, top to bottom, on the delivered order."""
+    # Returns: the order and its line; a return asked, approved, sent back, inspected and refunded.
+    open_tab(tabs["Returns"])
+    order = run_and_read(page, "Returns", '"returnReasons"')
+    assert order["node"]["status"] == "DELIVERED"
+    assert order["node"]["amountCaptured"] == money("44.97", "USD")
+    assert order["node"]["lines"] == [
+        {
+            "id": demo.delivered_line_id,
+            "sku": "TEE-CTN-BLK-M",
+            "quantity": 2,
+            "unitPrice": money("19.99", "USD"),
+        }
+    ]
+    assert [(s["kind"], s["status"]) for s in order["node"]["shipments"]] == [("OUTBOUND", "DELIVERED")]
+    assert "SIZE_FIT" in {reason["code"] for reason in order["returnReasons"]}
+    asked = run_and_read(page, "RequestReturn", '"returnRequest"')["returnRequest"]["returnRequest"]
+    assert (asked["status"], asked["reason"]) == ("REQUESTED", "SIZE_FIT")
+    assert asked["lines"] == [{"quantity": 1, "product": {"sku": "TEE-CTN-BLK-M"}}]
+    paste_variables(page, {"returnId": asked["id"]})
+    approved = run_and_read(page, "ApproveReturn", '"returnApprove"')["returnApprove"]["returnRequest"]
+    assert (approved["status"], approved["resolution"]) == ("APPROVED", "REFUND")
+    label = approved["returnShipment"]
+    assert (label["kind"], label["status"]) == ("RETURN", "LABEL_CREATED")
+    assert (label["originCountry"], label["destinationCountry"]) == ("US", "CN")  # back the other way
+    assert label["cost"] == money("3.50", "USD")
+    paste_variables(page, {"returnTrackingNumber": label["trackingNumber"]})
+    parcel = run_and_read(page, "ReturnParcel", '"delivered"')
+    assert parcel["pickedUp"] == {
+        "applied": True,
+        "shipment": {"kind": "RETURN", "status": "PICKED_UP"},
+        "userErrors": [],
+    }
+    assert parcel["delivered"] == {
+        "applied": True,
+        "shipment": {"kind": "RETURN", "status": "DELIVERED"},
+        "userErrors": [],
+    }
+    inspected = run_and_read(page, "InspectReturn", '"returnInspect"')["returnInspect"]
+    rma = inspected["returnRequest"]
+    assert (rma["status"], rma["refundAmount"]) == ("RESOLVED", money("19.99", "USD"))
+    assert rma["lines"] == [{"quantity": 1, "restocked": 1, "disposed": 0}]
+    assert [e["type"] for e in rma["timeline"]] == [
+        "RETURN_REQUESTED",
+        "RETURN_APPROVED",
+        "RETURN_IN_TRANSIT",
+        "RETURN_RECEIVED",
+        "RETURN_INSPECTED",
+        "RETURN_RESOLVED",
+    ]
+    after = inspected["order"]
+    assert after["status"] == "PARTIALLY_RETURNED" and after["amountRefunded"] == money("19.99", "USD")
+    refund = after["payments"][-1]
+    assert (refund["kind"], refund["amount"]) == ("REFUND", money("19.99", "USD"))
+    # The outbound parcel is untouched by the return.
+    assert [(s["kind"], s["status"]) for s in after["shipments"]] == [
+        ("OUTBOUND", "DELIVERED"),
+        ("RETURN", "DELIVERED"),
+    ]
+
+    # Service: a 4 h first response missed as the clock moves 5 h; a late reply; resolved in time.
+    open_tab(tabs["Service"])
+    service = run_and_read(page, "Service", '"opened"')
+    assert service["policy"]["policy"] == {
+        "subject": "WARRANTY",
+        "firstResponseHours": 4,
+        "resolutionHours": 48,
+        "source": "WORKSPACE",
+    }
+    ticket = service["opened"]["ticket"]
+    assert (ticket["status"], ticket["kind"], ticket["breached"]) == ("OPEN", "WARRANTY", False)
+    assert (ticket["openedAt"], ticket["firstResponseDue"], ticket["resolutionDue"]) == (at(0), at(4), at(48))
+    paste_variables(page, {"ticketId": ticket["id"]})
+    moved = run_and_read(page, "MissFirstResponse", '"sandboxClockAdvance"')["sandboxClockAdvance"]
+    assert moved["workspace"]["now"] == at(5) and moved["timersFired"] >= 1
+    late = run_and_read(page, "Ticket", '"node"')["node"]
+    assert (late["status"], late["firstResponseBreached"], late["resolutionBreached"], late["breached"]) == (
+        "OPEN",
+        True,
+        False,
+        True,
+    )
+    assert {"type": "TICKET_FIRST_RESPONSE_BREACHED", "occurredAt": at(4)} in late["timeline"]
+    replied = run_and_read(page, "ReplyToTicket", '"serviceTicketReply"')["serviceTicketReply"]["ticket"]
+    assert (replied["status"], replied["firstRespondedAt"]) == ("WAITING_CONSUMER", at(5))
+    assert replied["firstResponseBreached"] is True  # a late reply does not undo the breach
+    assert [m["author"] for m in replied["messages"]] == ["CONSUMER", "SELLER"]
+    resolved = run_and_read(page, "ResolveTicket", '"serviceTicketResolve"')["serviceTicketResolve"]["ticket"]
+    assert (resolved["status"], resolved["resolvedAt"], resolved["resolutionBreached"]) == (
+        "RESOLVED",
+        at(5),
+        False,
+    )
+
+    # Complaints: an A-to-z claim unanswered for 13 h is escalated, then settled with a partial refund.
+    open_tab(tabs["Complaints"])
+    claim = run_and_read(page, "Complaints", '"complaintOpen"')["complaintOpen"]["complaint"]
+    assert (claim["status"], claim["source"], claim["severity"]) == ("OPEN", "PLATFORM_CLAIM", "HIGH")
+    assert (claim["openedAt"], claim["firstResponseDue"], claim["resolutionDue"]) == (at(5), at(17), at(53))
+    paste_variables(page, {"complaintId": claim["id"]})
+    moved = run_and_read(page, "MissComplaintDeadline", '"sandboxClockAdvance"')["sandboxClockAdvance"]
+    assert moved["workspace"]["now"] == at(18) and moved["timersFired"] >= 1
+    escalated = run_and_read(page, "Complaint", '"node"')["node"]
+    assert (escalated["status"], escalated["breached"], escalated["escalatedAt"]) == (
+        "ESCALATED",
+        True,
+        at(17),
+    )
+    [event] = [e for e in escalated["timeline"] if e["type"] == "COMPLAINT_ESCALATED"]
+    assert (event["occurredAt"], event["data"]["deadline"]) == (at(17), "FIRST_RESPONSE")
+    settled = run_and_read(page, "SettleComplaint", '"complaintResolve"')["complaintResolve"]["complaint"]
+    assert (settled["status"], settled["outcome"], settled["refunded"]) == (
+        "RESOLVED",
+        "PARTIAL_REFUND",
+        money("5.00", "USD"),
+    )
+    assert settled["order"]["amountRefunded"] == money("24.99", "USD")  # 19.99 for the return + 5.00
+    assert (settled["order"]["payments"][-1]["kind"], settled["order"]["payments"][-1]["amount"]) == (
+        "REFUND",
+        {"amount": "5.00"},
+    )
+
+    # Feedback: 2 stars, then what the T-shirt's figures say.
+    open_tab(tabs["Feedback"])
+    given = run_and_read(page, "Feedback", '"feedbackGive"')["feedbackGive"]
+    assert given["feedback"] == {
+        "rating": 2,
+        "text": "Runs small and the seam tore.",
+        "market": "US",
+        "givenAt": at(18),
+        "product": {"sku": "TEE-CTN-BLK-M"},
+    }
+    assert given["order"] == {"status": "PARTIALLY_RETURNED"}
+    quality = run_and_read(page, "Quality", '"productQuality"')["productQuality"]
+    assert quality["product"] == {"sku": "TEE-CTN-BLK-M"}
+    by_market = {row["market"]: row for row in quality["markets"]}
+    assert set(by_market) == {"DE", "US"}
+    assert (
+        by_market["DE"]["unitsSold"],
+        by_market["DE"]["unitsReturned"],
+        by_market["DE"]["complaints"],
+    ) == (2, 0, 0)
+    us = by_market["US"]
+    assert (
+        us["ratingCount"],
+        us["averageRating"],
+        us["unitsSold"],
+        us["unitsReturned"],
+        us["returnRate"],
+    ) == (
+        1,
+        "2.00",
+        2,
+        1,
+        "0.5000",
+    )
+    assert (us["deliveredOrders"], us["complaints"], us["refunded"]) == (1, 1, [money("24.99", "USD")])
+    overall = quality["overall"]
+    assert [d["count"] for d in overall["distribution"]] == [0, 1, 0, 0, 0]
+    assert (overall["unitsSold"], overall["unitsReturned"], overall["returnRate"]) == (4, 1, "0.2500")
+    assert overall["topReturnReasons"] == [{"code": "SIZE_FIT", "units": 1, "share": "1.0000"}]
+    assert (overall["deliveredOrders"], overall["complaints"], overall["complaintRate"]) == (2, 1, "0.5000")
+    assert quality["improvements"] == []  # too few units, returns and ratings to judge
+
+
+def run_browser(base_url: str, key: str, demo: DemoIds, screenshot: Path) -> None:
     problems: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -376,6 +573,7 @@ def run_browser(base_url: str, key: str, screenshot: Path) -> None:
             assert stock[0]["node"]["onHand"] == 190 and stock[0]["node"]["rejected"] == 10
 
             walk_the_shipping_tabs(page, by_title)
+            walk_the_aftersales_tabs(page, by_title, demo)
 
             page.screenshot(path=str(screenshot))
         finally:
@@ -394,7 +592,7 @@ async def test_graphiql_runs_the_examples_for_the_demo_seller(database_url: str,
 
     screenshot = tmp_path / "graphiql.png"
     with serving(database_url, GraphiQLSetup(api_key=key, demo=ids)) as base_url:
-        await asyncio.to_thread(run_browser, base_url, key, screenshot)
+        await asyncio.to_thread(run_browser, base_url, key, ids, screenshot)
     assert screenshot.stat().st_size > 0
 
 
@@ -410,6 +608,9 @@ def test_every_example_is_valid_and_its_variables_are_given() -> None:
         de_order_id="T3JkZXI6Mg",
         us_order_id="T3JkZXI6Mw",
         sandbox_month="2028-02",
+        delivered_order_id="T3JkZXI6NA",
+        delivered_line_id="T3JkZXJMaW5lOjE",
+        delivered_product_id="UHJvZHVjdDoy",
     )
     tabs = graphiql_config("key", demo)["tabs"]
     assert isinstance(tabs, list)
@@ -429,6 +630,7 @@ def test_every_example_is_valid_and_its_variables_are_given() -> None:
             assert required <= set(given), (operation.name.value, required - set(given))
     assert len(names) == len(set(names)), "an operation name on two tabs would make the walk ambiguous"
     assert {"Hold", "Respond", "Release", "Seize", "Refuse"} <= set(names)
+    assert {"RequestReturn", "MissFirstResponse", "MissComplaintDeadline", "Quality"} <= set(names)
     # A leap year's February ends on the 29th.
     taxes = next(json.loads(t["variables"]) for t in tabs if "query Taxes" in t["query"])
     assert taxes == {"from": "2028-02-01", "to": "2028-02-29", "month": "2028-02"}

@@ -35,6 +35,8 @@ from domain.shared.money import Money
 from tests.catalog_setup import create_listing, create_product, pay
 from tests.conftest import START, Seller
 from tests.shipping_setup import CONFIRM, PLACE, deliver, register, ship
+from tests.test_complaints import opened as complaint_opened
+from tests.test_complaints import resolve as complaint_resolve
 from tests.test_feedback import delivered_order, one_product_in, rated
 
 QUALITY = """query ($id: ID!, $markets: [String!]) { productQuality(productId: $id, markets: $markets) {
@@ -496,3 +498,53 @@ async def test_a_returnless_refund_shows_as_a_return_and_a_refund(seller: Seller
     assert us["refunded"] == [{"amount": "19.99", "currency": "USD"}]
     assert (us["ratingCount"], us["averageRating"]) == (1, "2.00")
     assert found["overall"] == us | {"market": None}
+
+
+async def test_complaint_refunds_and_chargebacks_count_as_refunded(seller: Seller) -> None:
+    """Order 1: tee 2 x 19.99 = 39.98 and cap 1 x 10.00, lines worth 49.98 (shipping is not a product's).
+    A complaint refunded 10.00 (PARTIAL_REFUND); a chargeback of 5.00, accepted (REFUND: no more money
+    moves, the 5.00 counts once); a complaint DENIED (nothing); the cap refunded returnless (10.00, a
+    return of the cap alone). Order 2: tee only (39.98), a chargeback of 2.00 the seller contests (DENIED:
+    the bank took it all the same).
+    Tee: (10.00 + 5.00) x 39.98 / 49.98 + 2.00 x 39.98 / 39.98 = 11.99879.. + 2.00 = 13.99879.. = 14.00.
+    Cap: 15.00 x 10.00 / 49.98 + 10.00 = 3.00120.. + 10.00 = 13.00120.. = 13.00.
+    14.00 + 13.00 = 27.00 = 10.00 + 5.00 + 10.00 + 2.00, all that went back."""
+    order, tee, cap = await _two_product_order(seller)
+    partial = await complaint_opened(seller, order["id"])
+    assert (await complaint_resolve(seller, partial["id"], "PARTIAL_REFUND", amount="10.00"))[
+        "userErrors"
+    ] == []
+    charged = await complaint_opened(seller, order["id"], source="CHARGEBACK", amount="5.00")
+    accepted = await complaint_resolve(seller, charged["id"], "REFUND")
+    assert accepted["complaint"]["refunded"] == {"amount": "0.00", "currency": "USD"}
+    denied = await complaint_opened(seller, order["id"], amount="3.00")
+    assert (await complaint_resolve(seller, denied["id"], "DENIED"))["userErrors"] == []
+    cap_line = order["lines"][1]["id"]
+    asked = await seller.gql(
+        RETURN_REQUEST,
+        {
+            "input": {
+                "orderId": order["id"],
+                "lines": [{"orderLineId": cap_line, "quantity": 1}],
+                "reason": "SIZE_FIT",
+            }
+        },
+    )
+    rma = asked["returnRequest"]["returnRequest"]["id"]
+    approved = await seller.gql(
+        RETURN_APPROVE, {"input": {"returnId": rma, "resolution": "RETURNLESS_REFUND"}}
+    )
+    assert approved["returnApprove"]["userErrors"] == [], approved
+    tee_only = await delivered_order(seller)
+    contested = await complaint_opened(seller, tee_only["id"], source="CHARGEBACK", amount="2.00")
+    assert (await complaint_resolve(seller, contested["id"], "DENIED"))["userErrors"] == []
+
+    tee_found = await product_quality(seller, tee)
+    assert [row["market"] for row in tee_found["markets"]] == ["US"]
+    assert tee_found["overall"]["refunded"] == [{"amount": "14.00", "currency": "USD"}]
+    assert tee_found["overall"]["complaints"] == 4  # 3 on order 1, 1 on order 2
+    assert (await product_quality(seller, cap))["overall"]["refunded"] == [
+        {"amount": "13.00", "currency": "USD"}
+    ]
+    elsewhere = await product_quality(seller, tee, ["GB"])  # the refunds were all on US orders
+    assert elsewhere["overall"]["refunded"] == [] and elsewhere["markets"][0]["refunded"] == []

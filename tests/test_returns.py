@@ -488,10 +488,13 @@ async def test_a_return_after_the_channels_window_is_refused(seller: Seller) -> 
     assert [r["status"] for r in await returns_of(seller, order["id"])] == ["DECLINED"]
 
 
-async def test_a_refund_above_what_is_held_is_refused_at_approval_and_at_inspection(seller: Seller) -> None:
+async def test_a_refund_above_what_is_held_is_refused_at_approval_and_capped_at_inspection(
+    seller: Seller,
+) -> None:
     """44.97 captured. After a manual refund of 30.00, 14.97 is held: refunding a unit (19.99) is refused
-    at approval. A return approved while 44.97 was held, then a manual refund of 30.00, is refused at
-    inspection, and the inspection writes nothing (the return stays RECEIVED, no refund is added)."""
+    at approval. A return approved while 44.97 was held, then a manual refund of 30.00: at inspection the
+    goods are back, so the return is settled with what is still held, 14.97, and the 5.02 short is on
+    the timeline (money is never paid out twice, and the return does not get stuck)."""
     order = await delivered_order(seller)
     rma = await asked(seller, order, 1)
     refunded = await seller.gql(
@@ -509,21 +512,88 @@ async def test_a_refund_above_what_is_held_is_refused_at_approval_and_at_inspect
         REFUND, {"input": {"orderId": order["id"], "amount": "30.00", "reason": "goodwill"}}
     )
     assert refunded["paymentRefund"]["userErrors"] == []
-    refused = await run(
+    settled = await run(
         seller,
         INSPECT,
         "returnInspect",
         returnId=rma["id"],
         lines=[{"orderLineId": order["line"], "restock": 1, "dispose": 0}],
     )
-    assert codes(refused) == ["AMOUNT_TOO_LARGE"] and refused["userErrors"][0]["field"] == [
-        "input",
-        "returnId",
-    ]
+    assert settled["userErrors"] == []
     view = await return_view(seller, rma["id"])
-    assert view["status"] == "RECEIVED" and view["lines"][0]["restocked"] == 0
-    after = await order_view(seller, order["id"])
-    assert after["amountRefunded"] == {"amount": "30.00"} and after["status"] == "DELIVERED"
+    assert view["status"] == "RESOLVED" and view["refundAmount"]["amount"] == "14.97"
+    assert (await order_view(seller, order["id"]))["amountRefunded"] == {"amount": "44.97"}
+    resolved = next(e for e in settled["order"]["timeline"] if e["type"] == "RETURN_RESOLVED")
+    assert resolved["data"]["shortfall"] == "5.02"
+
+
+async def test_a_refund_pays_for_the_units_that_came_back(seller: Seller) -> None:
+    """Two units asked back (2 x 19.99 = 39.98); the parcel holds one: the refund is 19.99."""
+    order = await delivered_order(seller)
+    rma = await approved(seller, (await asked(seller, order, 2))["id"], "REFUND")
+    await sent_back(seller, rma)
+    settled = await run(
+        seller,
+        INSPECT,
+        "returnInspect",
+        returnId=rma["id"],
+        lines=[{"orderLineId": order["line"], "restock": 1, "dispose": 0}],
+    )
+    assert settled["returnRequest"]["refundAmount"]["amount"] == "19.99"
+
+
+async def test_a_return_parcel_the_carrier_loses_is_settled_without_inspection(seller: Seller) -> None:
+    """The consumer sent both units back and the carrier lost them: the return is settled as if they came
+    back (refunded in full, 39.98), with nothing restocked."""
+    order = await delivered_order(seller)
+    rma = await approved(seller, (await asked(seller, order, 2))["id"], "REFUND")
+    label = (await return_view(seller, rma["id"]))["returnShipment"]["trackingNumber"]
+    await scan(seller, label, "PICKED_UP")
+    assert (await return_view(seller, rma["id"]))["status"] == "IN_TRANSIT"
+    early = await run(seller, INSPECT, "returnInspect", returnId=rma["id"], lines=[])
+    assert codes(early) == ["NOT_RECEIVED"]
+    await scan(seller, label, "LOST")
+    restocked = await run(
+        seller,
+        INSPECT,
+        "returnInspect",
+        returnId=rma["id"],
+        lines=[{"orderLineId": order["line"], "restock": 1, "dispose": 0}],
+    )
+    assert codes(restocked) == ["INVALID_QUANTITY"]
+    settled = await run(seller, INSPECT, "returnInspect", returnId=rma["id"], lines=[])
+    assert settled["userErrors"] == [] and settled["returnRequest"]["status"] == "RESOLVED"
+    assert settled["returnRequest"]["refundAmount"]["amount"] == "39.98"
+
+
+async def test_an_exchange_can_be_settled_as_a_refund_at_inspection(seller: Seller) -> None:
+    order = await delivered_order(seller)
+    rma = await approved(seller, (await asked(seller, order, 1))["id"], "EXCHANGE")
+    await sent_back(seller, rma)
+    wrong = await run(
+        seller, INSPECT, "returnInspect", returnId=rma["id"], lines=[], resolution="RETURNLESS_REFUND"
+    )
+    assert codes(wrong) == ["INVALID_RESOLUTION"]
+    settled = await run(
+        seller,
+        INSPECT,
+        "returnInspect",
+        returnId=rma["id"],
+        lines=[{"orderLineId": order["line"], "restock": 1, "dispose": 0}],
+        resolution="PARTIAL_REFUND",
+        refundAmount="10.00",
+    )
+    assert settled["userErrors"] == []
+    assert (settled["returnRequest"]["resolution"], settled["returnRequest"]["refundAmount"]["amount"]) == (
+        "PARTIAL_REFUND",
+        "10.00",
+    )
+    assert settled["returnRequest"]["replacementOrder"] is None
+
+
+async def test_a_reason_with_control_characters_is_refused(seller: Seller) -> None:
+    order = await delivered_order(seller)
+    assert codes(await ask(seller, order, 1, reason="SIZE\x00FIT")) == ["INVALID_TEXT"]
 
 
 async def test_inspection_names_only_returned_lines_and_units(seller: Seller) -> None:

@@ -16,8 +16,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.aftersales.model import SlaSubject
-from domain.aftersales.sla import BUILT_IN, MAX_HOURS, PolicySource, choose, validate_hours
+from domain.aftersales.model import ServiceTicket, SlaSubject
+from domain.aftersales.sla import (
+    BUILT_IN,
+    MAX_HOURS,
+    PolicySource,
+    choose,
+    ticket_deadlines_met,
+    validate_hours,
+)
 from domain.shared.errors import DomainError
 from tests.conftest import START, Seller
 from tests.shipping_setup import confirmed_order, deliver, ship
@@ -262,13 +269,99 @@ async def test_a_ticket_answered_and_resolved_in_time_is_not_breached(seller: Se
     assert not [e for e in node["timeline"] if e["type"].endswith("_BREACHED")]
 
 
-async def test_closing_an_unanswered_ticket_still_breaches_its_first_response(seller: Seller) -> None:
+async def test_closing_with_a_note_is_the_first_response(seller: Seller) -> None:
+    """CONSULTATION 24 h / 72 h. Closed at +1 h with a note: the note is the seller's answer, so the first
+    response is at +1 h, and neither timer (at +24 h and +72 h) breaches the ticket."""
     order = await confirmed_order(seller)
     ticket = await opened(seller, order["id"])
-    await seller.gql(CLOSE, {"input": {"ticketId": ticket["id"]}})
-    await advance(seller, 100)
+    await advance(seller, 1)
+    closed = await seller.gql(CLOSE, {"input": {"ticketId": ticket["id"], "note": "Yes, it fits."}})
+    assert closed["serviceTicketClose"]["userErrors"] == []
+    assert await advance(seller, 200) >= 2
     node = await view(seller, ticket["id"])
-    assert (node["firstResponseBreached"], node["resolutionBreached"]) == (True, False)
+    assert (node["status"], node["firstRespondedAt"]) == ("CLOSED", at(1))
+    assert (node["firstResponseBreached"], node["resolutionBreached"], node["breached"]) == (
+        False,
+        False,
+        False,
+    )
+    assert not [e for e in node["timeline"] if e["type"].endswith("_BREACHED")]
+    assert not [e for e in node["order"]["timeline"] if e["type"].endswith("_BREACHED")]
+
+
+async def test_a_ticket_closed_or_resolved_by_a_deadline_is_not_breached_by_it(seller: Seller) -> None:
+    """CONSULTATION 24 h / 72 h. Ticket A is closed at START with no note: no answer is on record
+    (firstRespondedAt stays empty), so its first response is breached at +24 h (closing silently answers
+    nobody), but it was done with before the resolution deadline, which it meets.
+    Ticket B is resolved at +1 h and reopened by the consumer at +2 h: at +72 h it is WAITING_SELLER, yet
+    it was resolved by then, and the SLA measures the first resolution. Ticket C, left open, is breached
+    at both deadlines, so the timers did run."""
+    order = await confirmed_order(seller)
+    closed, reopened, left = [await opened(seller, order["id"]) for _ in range(3)]
+    assert (await seller.gql(CLOSE, {"input": {"ticketId": closed["id"]}}))["serviceTicketClose"][
+        "userErrors"
+    ] == []
+    await advance(seller, 1)
+    assert (await seller.gql(RESOLVE, {"input": {"ticketId": reopened["id"]}}))["serviceTicketResolve"][
+        "userErrors"
+    ] == []
+    await advance(seller, 1)
+    wrote = await seller.gql(WRITE, {"input": {"ticketId": reopened["id"], "message": "Still shrinks"}})
+    assert wrote["serviceTicketConsumerMessage"]["ticket"]["status"] == "WAITING_SELLER"
+    await advance(seller, 100)
+    a, b, c = [await view(seller, t["id"]) for t in (closed, reopened, left)]
+    assert (a["status"], a["firstRespondedAt"], a["firstResponseBreached"]) == ("CLOSED", None, True)
+    assert a["resolutionBreached"] is False
+    assert (b["status"], b["firstRespondedAt"], b["breached"]) == ("WAITING_SELLER", at(1), False)
+    assert (c["firstResponseBreached"], c["resolutionBreached"]) == (True, True)
+    assert [e["type"] for e in a["timeline"] if e["type"].endswith("_BREACHED")] == [
+        "TICKET_FIRST_RESPONSE_BREACHED"
+    ]
+    assert not [e for e in b["timeline"] if e["type"].endswith("_BREACHED")]
+
+
+def _ticket(first: int | None, resolved: int | None, closed: int | None) -> ServiceTicket:
+    """A ticket due at START + 24 h (first response) and + 72 h (resolution), with what happened when
+    (hours from START, None: not yet)."""
+
+    def time(hours: int | None) -> datetime | None:
+        return None if hours is None else START + timedelta(hours=hours)
+
+    return ServiceTicket(
+        first_response_due=START + timedelta(hours=24),
+        resolution_due=START + timedelta(hours=72),
+        first_responded_at=time(first),
+        resolved_at=time(resolved),
+        closed_at=time(closed),
+    )
+
+
+def test_a_deadline_is_met_by_what_happened_by_it_not_by_the_status() -> None:
+    """Closed at +100 h, after both deadlines, with nothing before: neither met, although the ticket is
+    CLOSED when a late timer runs. Closed at +24 h exactly, without a word: the resolution met, the first
+    response not (closing is no answer). Resolved
+    at +30 h: the first response (due +24 h) was missed, the resolution (due +72 h) met. Answered at +2 h
+    and resolved at +80 h: only the first response met."""
+    assert ticket_deadlines_met(_ticket(None, None, 100)) == (False, False)
+    assert ticket_deadlines_met(_ticket(None, None, 24)) == (False, True)
+    assert ticket_deadlines_met(_ticket(None, 30, 31)) == (False, True)
+    assert ticket_deadlines_met(_ticket(2, 80, None)) == (True, False)
+
+
+moment = st.none() | st.integers(0, 200)
+
+
+@given(moment, moment, moment)
+def test_a_deadline_is_met_exactly_when_something_ended_or_answered_by_it(
+    first: int | None, resolved: int | None, closed: int | None
+) -> None:
+    def by(due: int, *hours: int | None) -> bool:
+        return any(h is not None and h <= due for h in hours)
+
+    assert ticket_deadlines_met(_ticket(first, resolved, closed)) == (
+        by(24, first, resolved),
+        by(72, resolved, closed),
+    )
 
 
 # -- policies -----------------------------------------------------------------------------------------

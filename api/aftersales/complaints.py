@@ -173,7 +173,9 @@ class ComplaintRespondInput:
 @strawberry.input(description="Units of one order line to send again.")
 class ReplacementLineInput:
     order_line_id: strawberry.ID = strawberry.field(description="The line (Order.lines.id).")
-    quantity: int = strawberry.field(description="Units, 1 to the line's quantity.")
+    quantity: int = strawberry.field(
+        description="Units, 1 to those of the line delivered, not in a return and not sent again already."
+    )
 
 
 @strawberry.input(description="Resolve a complaint with an outcome.")
@@ -187,7 +189,9 @@ class ComplaintResolveInput:
         "took its money back (REFUND accepts it, DENIED contests it; nothing more moves).",
     )
     lines: list[ReplacementLineInput] | None = strawberry.field(
-        default=None, description="REPLACEMENT: what to send again; left out, every line in full."
+        default=None,
+        description="REPLACEMENT: what to send again; left out, every unit delivered, not in a return and "
+        "not sent again already (refused with NOTHING_TO_REPLACE if there is none).",
     )
     note: str | None = strawberry.field(default=None, description="Why, kept on the timeline.")
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
@@ -285,7 +289,8 @@ class ComplaintMutation:
 
     @strawberry.mutation(
         description="Resolve a complaint: REFUND or PARTIAL_REFUND through the payment ledger, REPLACEMENT "
-        "(a new CONFIRMED order, total 0, linked to this one) or DENIED."
+        "(a new CONFIRMED order, total 0, linked to this one; only on a delivered order, for units with no "
+        "remedy yet) or DENIED."
     )
     async def complaint_resolve(
         self, info: Info, input: Annotated[ComplaintResolveInput, INPUT]

@@ -161,8 +161,9 @@ class ProductQualityRow:
     complaints: int = strawberry.field(description="Complaints on those orders.")
     complaint_rate: Decimal | None = strawberry.field(description="complaints / deliveredOrders.")
     refunded: list[Money] = strawberry.field(
-        description="Refunded for the product, one amount per currency: each resolved return's refund times "
-        "the product's share of the value of the units returned."
+        description="Given back for the product, one amount per currency: each resolved return's refund "
+        "times the product's share of the value of the units returned, plus each complaint's refund and each "
+        "chargeback's amount times the product's share of the value of its order's lines."
     )
 
     @classmethod

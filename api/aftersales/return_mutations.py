@@ -103,7 +103,11 @@ class ReturnInspectionLineInput:
     )
 
 
-@strawberry.input(description="Inspect a RECEIVED return; its resolution is then carried out.")
+@strawberry.input(
+    description="Inspect a RECEIVED return (or settle one whose parcel the carrier lost or sent back); its "
+    "resolution is then carried out. A full refund pays for the units that came back; what is refunded "
+    "is at most what the order still holds (the shortfall shows on the timeline)."
+)
 class ReturnInspectInput:
     return_id: strawberry.ID = strawberry.field(description=RETURN)
     lines: list[ReturnInspectionLineInput] = strawberry.field(
@@ -113,6 +117,15 @@ class ReturnInspectInput:
     warehouse_id: strawberry.ID | None = strawberry.field(
         default=None,
         description="Where restocked units go; left out, the warehouse the goods were shipped from.",
+    )
+    resolution: Resolution | None = strawberry.field(  # type: ignore[valid-type]
+        default=None,
+        description="Settle differently from what was approved, now that you see what came back: REFUND, "
+        "PARTIAL_REFUND (with refundAmount) or EXCHANGE; e.g. refund an exchange whose replacement is out "
+        "of stock. Left out: as approved.",
+    )
+    refund_amount: Decimal | None = strawberry.field(
+        default=None, description="With resolution PARTIAL_REFUND: above 0, at most the lines' value."
     )
     expected_version: int | None = strawberry.field(default=None, description=EXPECTED_VERSION)
 
@@ -284,6 +297,8 @@ class ReturnMutation:
                 warehouse_id=None
                 if input.warehouse_id is None
                 else decode_id(input.warehouse_id, "Warehouse", ["input", "warehouseId"]),
+                resolution=input.resolution,
+                refund_amount=input.refund_amount,
                 expected_version=input.expected_version,
             ),
             handlers.inspect_return,

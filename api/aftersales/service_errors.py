@@ -28,11 +28,13 @@ ComplaintErrorCode = error_code_enum(
         "DUPLICATE_LINE",
         "INVALID_QUANTITY",
         "OUT_OF_STOCK",
+        "ORDER_NOT_DELIVERED",
     },
     "Why a complaint command was refused: AMOUNT_TOO_LARGE (more than the seller holds for the order), "
     "ALREADY_CHARGED_BACK (the bank already took the money back: no second remedy), COMPLAINT_RESOLVED (a "
-    "resolved complaint takes no more changes), OUT_OF_STOCK (no warehouse can send a replacement), and "
-    "input codes.",
+    "resolved complaint takes no more changes), ORDER_NOT_DELIVERED (a REPLACEMENT needs a delivered "
+    "order), NOTHING_TO_REPLACE (a REPLACEMENT only for units delivered, not in a return and not sent again "
+    "already), OUT_OF_STOCK (no warehouse can send a replacement), and input codes.",
 )
 ComplaintUserError = user_error_type("ComplaintUserError", ComplaintErrorCode, "complaint")
 

@@ -1,6 +1,7 @@
 """GraphiQL for sellers: the self-hosted page, opened with example operations that walk a sandbox order
 from placement to confirmation, then two paid orders through shipping, tracking, customs and the tax
-ledger."""
+ledger, then a delivered order through after-sales: a return, a service ticket and a complaint that miss
+their deadlines as the sandbox clock moves, and feedback."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ WELCOME = """# Tradelane sandbox. Press ▶ (Ctrl-Enter) to run; the tabs above 
 # from placement to confirmation: Catalog → PlaceOrder → Pay → Confirm → Orders.
 # Two demo orders are paid and confirmed already; the next tabs ship and clear them:
 # Shipping → Tracking → Customs → Deliver → ShipDap (a refusal under DAP) → Taxes.
+# A third demo order was delivered already; after sales: Returns → Service → Complaints → Feedback
+# (Service and Complaints move the sandbox clock forward: run them after the tabs before them).
 # Where a tab holds several operations, ▶ asks which to run: run them top to bottom.
 # The Authorization header below carries your API key (see the Headers pane).
 """
@@ -286,8 +289,9 @@ query Returned($orderId: ID!) {
 
 TAXES = """# The tax ledger after the walks, per jurisdiction, tax, payer and way of collection. DE: the
 # VAT and duty Amazon collected at sale (as deemed supplier, Amazon files and pays them). US:
-# the duty assessed at the border, reversed when the consumer refused the parcel. The IOSS
-# return holds what you collect under your own IOSS number (own shop): none of these sales.
+# the duty assessed at the border, reversed when the consumer refused the parcel; and the duty
+# you paid under DDP on the demo order delivered before you came (the after-sales tabs' order).
+# The IOSS return holds what you collect under your own IOSS number (own shop): none of these.
 query Taxes($from: Date!, $to: Date!, $month: String!) {
   taxReport(from: $from, to: $to) {
     jurisdiction taxType payer collection scheme
@@ -298,6 +302,233 @@ query Taxes($from: Date!, $to: Date!, $month: String!) {
   }
   taxEntries(first: 10) {
     edges { node { kind taxType jurisdiction payer collection amount { amount currency } ruleId } }
+  }
+}
+"""
+
+
+# The after-sales walk, on the demo order delivered to the US (2 T-shirts at USD 19.99 + 4.99 shipping:
+# USD 44.97 captured). Its order and line IDs come in through the variables; a return's, ticket's or
+# complaint's ID exists only once it is made, so the seller pastes it from the answer that made it.
+# Service and Complaints move the sandbox clock, which is the whole workspace's: they come after every tab
+# that counts on the clock standing still (orders not confirmed within 48 h are cancelled as it passes),
+# and Returns comes before them, well inside the 30-day return window.
+RETURNS = """# A return, from the consumer's request to the refund. Returns: the delivered order, its
+# lines and the reasons a consumer may give. Then run in turn, pasting as you go:
+#   RequestReturn  the consumer sends 1 of the 2 T-shirts back: SIZE_FIT (sandbox only);
+#                  paste its id into returnId;
+#   ApproveReturn  REFUND; a return label with the carrier that delivered the goods, back to CN;
+#                  paste the label's trackingNumber into returnTrackingNumber;
+#   ReturnParcel   the carrier picks the parcel up and delivers it back: the return is RECEIVED;
+#   InspectReturn  the T-shirt is fit to sell again: restock (the demo keeps no stock of
+#                  T-shirts, so only the return counts it; a stocked product goes back on hand).
+#                  The refund, the unit's USD 19.99 (not the shipping), goes through the payment
+#                  ledger; 1 of 2 units is back, so the order is PARTIALLY_RETURNED. The outbound
+#                  parcel and its tracking are untouched.
+query Returns($orderId: ID!) {
+  node(id: $orderId) {
+    ... on Order {
+      status
+      amountCaptured { amount currency }
+      lines { id sku quantity unitPrice { amount currency } }
+      shipments { kind status trackingNumber }
+    }
+  }
+  returnReasons { code label }
+}
+
+mutation RequestReturn($orderId: ID!, $orderLineId: ID!) {
+  returnRequest(input: {
+    orderId: $orderId
+    lines: [{ orderLineId: $orderLineId, quantity: 1 }]
+    reason: "SIZE_FIT"
+    comment: "Runs small"
+  }) {
+    returnRequest { id status reason lines { quantity product { sku } } }
+    userErrors { field code message }
+  }
+}
+
+mutation ApproveReturn($returnId: ID!) {
+  returnApprove(input: { returnId: $returnId, resolution: REFUND, returnShippingCost: "3.50" }) {
+    returnRequest {
+      status
+      resolution
+      returnShipment {
+        kind trackingNumber status carrier { code } originCountry destinationCountry
+        cost { amount currency }
+      }
+    }
+    userErrors { field code message }
+  }
+}
+
+mutation ReturnParcel($returnTrackingNumber: String!) {
+  pickedUp: trackingScanRecord(input: { trackingNumber: $returnTrackingNumber, type: PICKED_UP }) {
+    applied shipment { kind status } userErrors { field code message }
+  }
+  delivered: trackingScanRecord(input: { trackingNumber: $returnTrackingNumber, type: DELIVERED }) {
+    applied shipment { kind status } userErrors { field code message }
+  }
+}
+
+mutation InspectReturn($returnId: ID!, $orderLineId: ID!) {
+  returnInspect(input: {
+    returnId: $returnId
+    lines: [{ orderLineId: $orderLineId, restock: 1, dispose: 0 }]
+  }) {
+    returnRequest {
+      status refundAmount { amount currency } receivedAt resolvedAt
+      lines { quantity restocked disposed }
+      timeline { type occurredAt }
+    }
+    order {
+      status
+      amountRefunded { amount currency }
+      payments { kind amount { amount currency } reason }
+      shipments { kind status }
+    }
+    userErrors { field code message }
+  }
+}
+"""
+
+SERVICE = """# A warranty ticket that misses its first-response deadline. Service: the workspace's
+# WARRANTY line becomes 4 h to the first response, 48 h to resolution (the default is 24 h / 7
+# days), and the consumer opens a ticket on the delivered T-shirts; paste its id into ticketId.
+# Then run in turn:
+#   MissFirstResponse  the sandbox clock moves 5 hours on, past the 4 h deadline. The clock is
+#                      the workspace's: every order and timer sees the time move (run the tabs
+#                      before this one first);
+#   Ticket             the ticket is breached: TICKET_FIRST_RESPONSE_BREACHED at the deadline;
+#   ReplyToTicket      the seller answers, late (a late reply does not undo the breach);
+#   ResolveTicket      resolved within 48 h: the resolution deadline is met.
+mutation Service($orderId: ID!, $orderLineId: ID!) {
+  policy: slaPolicySet(input: { subject: WARRANTY, firstResponseHours: 4, resolutionHours: 48 }) {
+    policy { subject firstResponseHours resolutionHours source }
+    userErrors { field code message }
+  }
+  opened: serviceTicketOpen(input: {
+    orderId: $orderId
+    orderLineId: $orderLineId
+    kind: WARRANTY
+    subject: "Seam came apart"
+    message: "The side seam opened after the first wash."
+  }) {
+    ticket { id status kind openedAt firstResponseDue resolutionDue breached }
+    userErrors { field code message }
+  }
+}
+
+mutation MissFirstResponse {
+  sandboxClockAdvance(input: { hours: 5 }) {
+    workspace { now }
+    timersFired
+    userErrors { field code message }
+  }
+}
+
+query Ticket($ticketId: ID!) {
+  node(id: $ticketId) {
+    ... on ServiceTicket {
+      status firstResponseDue firstResponseBreached resolutionBreached breached
+      timeline { type occurredAt }
+    }
+  }
+}
+
+mutation ReplyToTicket($ticketId: ID!) {
+  serviceTicketReply(input: { ticketId: $ticketId, message: "Sorry! Please send a photo of the seam." }) {
+    ticket { status firstRespondedAt firstResponseBreached messages { author body } }
+    userErrors { field code message }
+  }
+}
+
+mutation ResolveTicket($ticketId: ID!) {
+  serviceTicketResolve(input: { ticketId: $ticketId, note: "Replacement promised" }) {
+    ticket { status resolvedAt resolutionBreached nextStates }
+    userErrors { field code message }
+  }
+}
+"""
+
+COMPLAINTS = """# A platform claim (an A-to-z claim) that escalates. Complaints: the claim arrives, HIGH
+# severity, so the first response is due in 12 h and resolution in 48 h (Tradelane's defaults;
+# see slaPolicies); paste its id into complaintId. Then run in turn:
+#   MissComplaintDeadline  the sandbox clock moves 13 hours on, past the first-response deadline
+#                          (again, for the whole workspace);
+#   Complaint              nobody answered: ESCALATED and breached, COMPLAINT_ESCALATED at the
+#                          deadline;
+#   SettleComplaint        settled with a partial refund of USD 5.00 through the payment ledger.
+mutation Complaints($orderId: ID!) {
+  complaintOpen(input: {
+    orderId: $orderId
+    source: PLATFORM_CLAIM
+    severity: HIGH
+    description: "Seam came apart; the buyer filed an A-to-z claim."
+    claimReference: "A-TO-Z-0001"
+  }) {
+    complaint { id status source severity openedAt firstResponseDue resolutionDue breached }
+    userErrors { field code message }
+  }
+}
+
+mutation MissComplaintDeadline {
+  sandboxClockAdvance(input: { hours: 13 }) {
+    workspace { now }
+    timersFired
+    userErrors { field code message }
+  }
+}
+
+query Complaint($complaintId: ID!) {
+  node(id: $complaintId) {
+    ... on Complaint {
+      status breached escalatedAt nextStates
+      timeline { type occurredAt data }
+    }
+  }
+}
+
+mutation SettleComplaint($complaintId: ID!) {
+  complaintResolve(input: {
+    complaintId: $complaintId, outcome: PARTIAL_REFUND, amount: "5.00", note: "Goodwill for the seam"
+  }) {
+    complaint {
+      status outcome refunded { amount currency } resolvedAt
+      order { status amountRefunded { amount currency } payments { kind amount { amount } reason } }
+    }
+    userErrors { field code message }
+  }
+}
+"""
+
+FEEDBACK = """# The consumer rates the T-shirts 2 stars (sandbox only; in live use ratings come from the
+# platforms). Quality: what the T-shirt's ratings, returns, complaints and refunds say, per
+# market and overall. Improvements are judged only on enough data (10 units delivered, 5
+# returned, 5 ratings in a market): the demo's few orders are too few, so none stand out yet.
+mutation Feedback($orderLineId: ID!) {
+  feedbackGive(input: { orderLineId: $orderLineId, rating: 2, text: "Runs small and the seam tore." }) {
+    feedback { rating text market givenAt product { sku } }
+    order { status }
+    userErrors { field code message }
+  }
+}
+
+query Quality($productId: ID!) {
+  productQuality(productId: $productId) {
+    product { sku }
+    markets {
+      market ratingCount averageRating unitsSold unitsReturned returnRate
+      deliveredOrders complaints refunded { amount currency }
+    }
+    overall {
+      ratingCount averageRating distribution { stars count }
+      unitsSold unitsReturned returnRate topReturnReasons { code units share }
+      deliveredOrders complaints complaintRate refunded { amount currency }
+    }
+    improvements { kind market reason value typical message }
+    benchmarksVersion
   }
 }
 """
@@ -378,6 +609,9 @@ class DemoIds:
     de_order_id: str  # paid and confirmed on Amazon DE: the Shipping, Tracking, Customs and Deliver tabs
     us_order_id: str  # paid and confirmed on Amazon US: the refusal under DAP
     sandbox_month: str  # YYYY-MM of the sandbox clock when the demo was made: the Taxes tab's period
+    delivered_order_id: str  # delivered on Amazon US: the Returns, Service, Complaints and Feedback tabs
+    delivered_line_id: str  # its one line, 2 T-shirts
+    delivered_product_id: str  # the T-shirt: the Feedback tab's productQuality
 
 
 def config(api_key: str | None, demo: DemoIds | None) -> dict[str, object]:
@@ -386,6 +620,10 @@ def config(api_key: str | None, demo: DemoIds | None) -> dict[str, object]:
     de_order = {"orderId": demo.de_order_id if demo else "<a confirmed order's id>"}
     us_order = {"orderId": demo.us_order_id if demo else "<a confirmed order's id>"}
     tracking = {"trackingNumber": "<trackingNumber from Tracking>"}
+    delivered = {
+        "orderId": demo.delivered_order_id if demo else "<a delivered order's id>",
+        "orderLineId": demo.delivered_line_id if demo else "<one of its lines' id>",
+    }
     tabs = [
         (CATALOG, {}),
         (PLACE, {"channelId": demo.channel_id, "listingId": demo.listing_id} if demo else {}),
@@ -406,6 +644,26 @@ def config(api_key: str | None, demo: DemoIds | None) -> dict[str, object]:
             },
         ),
         (TAXES, _month_period(demo.sandbox_month if demo else None)),
+        (
+            RETURNS,
+            delivered
+            | {
+                "returnId": "<the return's id from RequestReturn>",
+                "returnTrackingNumber": "<the return label's trackingNumber from ApproveReturn>",
+            },
+        ),
+        (SERVICE, delivered | {"ticketId": "<the ticket's id from Service>"}),
+        (
+            COMPLAINTS,
+            {"orderId": delivered["orderId"], "complaintId": "<the complaint's id from Complaints>"},
+        ),
+        (
+            FEEDBACK,
+            {
+                "orderLineId": delivered["orderLineId"],
+                "productId": demo.delivered_product_id if demo else "<a product's id>",
+            },
+        ),
         (CLOCK, {}),
         (MARKETS, {}),
         (RESEARCH, {"productId": demo.product_id, "channelIds": demo.channel_ids} if demo else {}),

@@ -6,6 +6,11 @@ arrives: the bank does not wait for the seller. Resolving a chargeback therefore
 REFUND accepts it as the refund it already is, DENIED contests it (the dispute itself is the bank's), and
 PARTIAL_REFUND or REPLACEMENT are refused (ALREADY_CHARGED_BACK), since they would give the consumer a
 second remedy on top of the money the bank already took back.
+
+A REPLACEMENT sends goods the consumer has and has had no remedy for: only on a delivered order
+(ORDER_NOT_DELIVERED otherwise), and only units delivered, not in a return that stands (one neither
+DECLINED nor CANCELLED) and not already sent again by a complaint (NOTHING_TO_REPLACE otherwise; see
+domain.aftersales.replacement).
 """
 
 from __future__ import annotations
@@ -26,12 +31,19 @@ from domain.aftersales.model import (
     Outcome,
     Severity,
 )
-from domain.aftersales.replacement import create_replacement_order
+from domain.aftersales.replacement import (
+    create_replacement_order,
+    units_in_returns,
+    units_sent_again,
+    without_remedy,
+)
+from domain.aftersales.returns import delivered_units
+from domain.aftersales.service import DELIVERED
 from domain.aftersales.sla import COMPLAINT_FIRST_RESPONSE, COMPLAINT_RESOLUTION, complaint_subject, sla_for
 from domain.clock.rules import schedule
 from domain.db.uow import UnitOfWork
 from domain.orders.handlers import payment_method
-from domain.orders.loading import load_order
+from domain.orders.loading import load_order, order_lines
 from domain.orders.model import Order, OrderLine
 from domain.shared.errors import DomainError, NotFound, SandboxOnly
 from domain.shared.money import Money
@@ -207,7 +219,7 @@ class ResolveComplaint:
     complaint_id: uuid.UUID
     outcome: Outcome
     amount: Decimal | None = None
-    lines: tuple[ReplacementLine, ...] | None = None  # REPLACEMENT: None sends every line again, in full
+    lines: tuple[ReplacementLine, ...] | None = None  # REPLACEMENT: None sends every unit without remedy
     note: str | None = None
     expected_version: int | None = None
 
@@ -217,8 +229,9 @@ async def resolve(uow: UnitOfWork, cmd: ResolveComplaint) -> uuid.UUID:
 
     REFUND gives back `amount` (default: the complaint's amount if it named one, else everything the
     seller holds for the order); PARTIAL_REFUND needs an amount; both go through the payment ledger and are
-    refused above what the seller holds. REPLACEMENT sends goods again on a new order, total 0. DENIED moves
-    nothing. A chargeback's money already went back: see the module's docstring."""
+    refused above what the seller holds. REPLACEMENT sends goods again on a new order, total 0, only on a
+    delivered order and only for units with no remedy yet. DENIED moves nothing. A chargeback's money
+    already went back: see the module's docstring."""
     order, complaint = await _load(uow, cmd.complaint_id, cmd.expected_version)
     note = clean_text(cmd.note, "note", MAX_MESSAGE, required=False)
     amount = _amount(cmd.amount, order.currency)
@@ -280,16 +293,32 @@ async def resolve(uow: UnitOfWork, cmd: ResolveComplaint) -> uuid.UUID:
 async def _replacement_lines(
     uow: UnitOfWork, order: Order, cmd: ResolveComplaint
 ) -> list[tuple[OrderLine, int]]:
-    lines = {
-        line.id: line
-        for line in await uow.session.scalars(
-            sa.select(OrderLine)
-            .where(OrderLine.workspace_id == uow.workspace_id, OrderLine.order_id == order.id)
-            .order_by(OrderLine.seq)
+    """What to send again: the lines named, or every unit without remedy; refused (nothing written) on an
+    order not delivered, or for more units than have no remedy yet."""
+    if order.status not in DELIVERED:
+        raise DomainError(
+            "ORDER_NOT_DELIVERED",
+            f"The order is {order.status}: a replacement sends again goods the consumer received. Resolve "
+            "it as REFUND, PARTIAL_REFUND or DENIED.",
+            ["input", "outcome"],
         )
-    }
+    lines = await order_lines(uow, order.id)
+    left = without_remedy(
+        list(lines.values()),
+        await delivered_units(uow, order.id),
+        await units_in_returns(uow, order.id),
+        await units_sent_again(uow, order.id),
+    )
     if cmd.lines is None:
-        return [(line, line.quantity) for line in lines.values()]
+        everything = [(line, left[line.id]) for line in lines.values() if left[line.id] > 0]
+        if not everything:
+            raise DomainError(
+                "NOTHING_TO_REPLACE",
+                "Every delivered unit of this order is in a return or was sent again already. Resolve it "
+                "as REFUND, PARTIAL_REFUND or DENIED.",
+                ["input", "outcome"],
+            )
+        return everything
     chosen: list[tuple[OrderLine, int]] = []
     seen: set[uuid.UUID] = set()
     for i, wanted in enumerate(cmd.lines):
@@ -304,6 +333,13 @@ async def _replacement_lines(
             raise DomainError(
                 "INVALID_QUANTITY",
                 f"Send again from 1 to {line.quantity} units of this line.",
+                [*where, "quantity"],
+            )
+        if wanted.quantity > left[line.id]:
+            raise DomainError(
+                "NOTHING_TO_REPLACE",
+                f"{left[line.id]} unit(s) of this line are delivered, not in a return and not sent again "
+                "already; send again at most that many.",
                 [*where, "quantity"],
             )
         chosen.append((line, wanted.quantity))

@@ -57,7 +57,7 @@ R = ReturnStatus
 RETURN_TRANSITIONS: dict[ReturnStatus, frozenset[ReturnStatus]] = {
     R.REQUESTED: frozenset({R.APPROVED, R.DECLINED, R.CANCELLED}),
     R.APPROVED: frozenset({R.IN_TRANSIT, R.RESOLVED, R.CANCELLED}),
-    R.IN_TRANSIT: frozenset({R.RECEIVED}),
+    R.IN_TRANSIT: frozenset({R.RECEIVED, R.RESOLVED}),  # RESOLVED: its parcel never came back
     R.RECEIVED: frozenset({R.RESOLVED}),
     R.DECLINED: frozenset(),
     R.RESOLVED: frozenset(),

@@ -11,8 +11,13 @@ A market is the order's destination (ship_to_country). The figures, and how each
   its request's; share = the reason's units / units returned;
 - return rate = units returned / units sold;
 - complaint rate = complaints on the product's delivered orders / those orders;
-- refunded, per currency: for each RESOLVED return with a refund, the refund times this product's share of
-  the value of the units returned (quantity x unit price); the shares are summed unrounded and the total is
+- refunded, per currency: what went back to consumers for the product, in three kinds, each spread across
+  products by value (quantity x unit price):
+  - a RESOLVED return's refund, times this product's share of the value of the units returned;
+  - a complaint's refund (`refunded`: REFUND or PARTIAL_REFUND), and
+  - a chargeback's amount (source CHARGEBACK, whatever its status: the bank took it when it arrived),
+    each times this product's share of the value of the order's lines, since neither names lines;
+  on any order holding the product, delivered or not. The shares are summed unrounded and the total is
   rounded half up to the currency's minor units.
 Rates and shares are fractions rounded half up to 4 decimals; null where the denominator is zero.
 
@@ -35,7 +40,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from domain.aftersales.model import BUILTIN_REASONS, ReturnStatus
+from domain.aftersales.model import BUILTIN_REASONS, ComplaintSource, ReturnStatus
 from domain.aftersales.queries import COMPLAINTS, FEEDBACK, RETURN_LINES
 from domain.aftersales.queries import RETURNS as RETURN_REQUESTS
 from domain.catalog.model import ProductCategory
@@ -477,8 +482,10 @@ async def _returned(
 async def _refunded(
     conn: AsyncConnection, ws: uuid.UUID, product_id: uuid.UUID, named: list[str] | None
 ) -> dict[tuple[str, str], Decimal]:
-    line, rma, order = RETURN_LINES.c, RETURN_REQUESTS.c, ORDERS.c
-    value = line.quantity * ORDER_LINES.c.unit_price
+    """Each refund with this product's value and the value it is spread over, in one statement: returns
+    by the units returned, complaints and chargebacks by the order's lines."""
+    line, rma, order, ordered = RETURN_LINES.c, RETURN_REQUESTS.c, ORDERS.c, ORDER_LINES.c
+    value = line.quantity * ordered.unit_price
     with_product = sa.select(line.return_id).where(line.workspace_id == ws, line.product_id == product_id)
     per_return = (
         sa.select(
@@ -490,7 +497,7 @@ async def _refunded(
         )
         .select_from(
             RETURN_LINES.join(RETURN_REQUESTS, rma.id == line.return_id)
-            .join(ORDER_LINES, ORDER_LINES.c.id == line.order_line_id)
+            .join(ORDER_LINES, ordered.id == line.order_line_id)
             .join(ORDERS, order.id == rma.order_id)
         )
         .where(
@@ -501,12 +508,40 @@ async def _refunded(
             *_in(order.ship_to_country, named),
         )
         .group_by(rma.id, order.ship_to_country, rma.currency, rma.refund_amount)
-        .subquery()
     )
-    share = per_return.c.refund * per_return.c.mine / sa.func.nullif(per_return.c.total, 0)
-    rows = await conn.execute(
+    complaint = COMPLAINTS.c
+    chargeback = complaint.source == ComplaintSource.CHARGEBACK
+    taken = sa.case((chargeback, complaint.amount), else_=complaint.refunded)
+    ordered_value = ordered.quantity * ordered.unit_price
+    orders_with_product = sa.select(ordered.order_id).where(
+        ordered.workspace_id == ws, ordered.product_id == product_id
+    )
+    per_complaint = (
         sa.select(
-            per_return.c.market, per_return.c.currency, sa.func.coalesce(sa.func.sum(share), 0)
-        ).group_by(per_return.c.market, per_return.c.currency)
+            order.ship_to_country.label("market"),
+            complaint.currency.label("currency"),
+            taken.label("refund"),
+            sa.func.sum(sa.case((ordered.product_id == product_id, ordered_value), else_=0)).label("mine"),
+            sa.func.sum(ordered_value).label("total"),
+        )
+        .select_from(
+            COMPLAINTS.join(ORDERS, order.id == complaint.order_id).join(
+                ORDER_LINES, ordered.order_id == complaint.order_id
+            )
+        )
+        .where(
+            complaint.workspace_id == ws,
+            taken > 0,
+            complaint.order_id.in_(orders_with_product),
+            *_in(order.ship_to_country, named),
+        )
+        .group_by(complaint.id, order.ship_to_country, complaint.currency, taken)
+    )
+    refunds = sa.union_all(per_return, per_complaint).subquery()
+    share = refunds.c.refund * refunds.c.mine / sa.func.nullif(refunds.c.total, 0)
+    rows = await conn.execute(
+        sa.select(refunds.c.market, refunds.c.currency, sa.func.coalesce(sa.func.sum(share), 0)).group_by(
+            refunds.c.market, refunds.c.currency
+        )
     )
     return {(market, currency): Decimal(amount) for market, currency, amount in rows}

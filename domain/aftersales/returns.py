@@ -21,6 +21,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -48,6 +49,7 @@ from domain.orders.model import Order, OrderLine, OrderStatus
 from domain.shared.errors import DomainError, NotFound, SandboxOnly
 from domain.shared.money import Money
 from domain.shared.text import clean_text, required_text
+from domain.stock.handlers import empty_level
 from domain.stock.model import StockLevel, Warehouse
 
 MAX_LINES = 100
@@ -223,7 +225,7 @@ async def request_return(uow: UnitOfWork, cmd: RequestReturn) -> uuid.UUID:
         raise SandboxOnly("Asking for a return on the consumer's behalf")
     order = await load_order(uow, cmd.order_id, lock=True)
     await _check_returnable(uow, order)
-    reason = cmd.reason.strip().upper()
+    reason = required_text(cmd.reason, "reason", 40).upper()
     if reason not in BUILTIN_REASONS and not await _own_reason(uow, reason):
         raise DomainError(
             "UNKNOWN_REASON",
@@ -432,8 +434,11 @@ def _can(rma: ReturnRequest, to: ReturnStatus) -> None:
         )
 
 
-async def _value(uow: UnitOfWork, lines: list[ReturnLine], currency: str) -> Money:
-    """What the returned units were sold for (shipping is not part of it)."""
+async def _value(
+    uow: UnitOfWork, lines: list[ReturnLine], currency: str, units: Mapping[uuid.UUID, int] | None = None
+) -> Money:
+    """What the returned units were sold for (shipping is not part of it); with `units`, only that many
+    of each line (those that came back, say)."""
     rows = await uow.session.execute(
         sa.select(OrderLine.id, OrderLine.unit_price).where(
             OrderLine.workspace_id == uow.workspace_id,
@@ -443,7 +448,8 @@ async def _value(uow: UnitOfWork, lines: list[ReturnLine], currency: str) -> Mon
     prices: dict[uuid.UUID, Decimal] = {line_id: price for line_id, price in rows}
     total = Money.zero(currency)
     for line in lines:
-        total += Money.of(prices[line.order_line_id], currency) * line.quantity
+        count = line.quantity if units is None else units.get(line.order_line_id, 0)
+        total += Money.of(prices[line.order_line_id], currency) * count
     return total
 
 
@@ -621,6 +627,10 @@ class InspectReturn:
     return_id: uuid.UUID
     lines: tuple[InspectionLine, ...]
     warehouse_id: uuid.UUID | None = None  # where restocked units go; None: the warehouse they left from
+    # The seller may settle differently from what was approved, once it sees what came back (an exchange
+    # whose replacement is out of stock is refunded instead, say).
+    resolution: Resolution | None = None
+    refund_amount: Decimal | None = None
     expected_version: int | None = None
 
 
@@ -629,11 +639,19 @@ async def inspect_return(uow: UnitOfWork, cmd: InspectReturn) -> uuid.UUID:
     are counted as missing. Then the resolution is carried out: the refund, or the replacement order."""
     loaded = await load_return(uow, cmd.return_id, cmd.expected_version)
     rma = loaded.rma
-    if rma.status is not S.RECEIVED:  # APPROVED -> RESOLVED is for returnless refunds, never inspected
+    parcel_gone = rma.status is S.IN_TRANSIT and await _parcel_ended(uow, rma)
+    if rma.status is not S.RECEIVED and not parcel_gone:  # returnless refunds are never inspected
         raise DomainError(
             "NOT_RECEIVED",
-            f"The return is {rma.status}; it is inspected once its parcel is back (RECEIVED).",
+            f"The return is {rma.status}; it is inspected once its parcel is back (RECEIVED), or once the "
+            "carrier has lost it or sent it back.",
             ["input", "returnId"],
+        )
+    if parcel_gone and any(item.restock or item.dispose for item in cmd.lines):
+        raise DomainError(
+            "INVALID_QUANTITY",
+            "The return's parcel never came back: nothing can be restocked or disposed of.",
+            ["input", "lines"],
         )
     by_line = {line.order_line_id: line for line in loaded.lines}
     seen: set[uuid.UUID] = set()
@@ -677,13 +695,46 @@ async def inspect_return(uow: UnitOfWork, cmd: InspectReturn) -> uuid.UUID:
         )
     rma.record("RETURN_INSPECTED", uow.now, lines=report)
     loaded.order.record("RETURN_INSPECTED", uow.now, returnId=str(rma.id), lines=report)
-    value = await _value(uow, loaded.lines, rma.currency)
+    if cmd.resolution is not None:
+        if cmd.resolution is Resolution.RETURNLESS_REFUND:
+            raise DomainError(
+                "INVALID_RESOLUTION",
+                "The goods were sent back: settle with REFUND, PARTIAL_REFUND or EXCHANGE.",
+                ["input", "resolution"],
+            )
+        value = await _value(uow, loaded.lines, rma.currency)
+        rma.refund_amount = check_partial_amount(cmd.resolution, cmd.refund_amount, value)
+        rma.resolution = cmd.resolution
+    elif cmd.refund_amount is not None:
+        raise DomainError(
+            "INVALID_AMOUNT",
+            "refundAmount goes with a resolution (PARTIAL_REFUND).",
+            ["input", "refundAmount"],
+        )
     assert rma.resolution is not None
-    refund = refund_due(rma.resolution, value, rma.refund_amount)
-    if refund is not None and refund.amount > loaded.order.refundable:
-        raise _above_held(refund, loaded.order, ["input", "returnId"])
+    # A full refund pays for what came back; units the carrier lost on the way back count as back (the
+    # consumer sent them), units missing from a parcel that arrived do not.
+    back = {
+        line.order_line_id: line.quantity if parcel_gone else line.restocked + line.disposed
+        for line in loaded.lines
+    }
+    refund = refund_due(
+        rma.resolution, await _value(uow, loaded.lines, rma.currency, back), rma.refund_amount
+    )
     await _resolve(uow, loaded, refund)
     return rma.id
+
+
+async def _parcel_ended(uow: UnitOfWork, rma: ReturnRequest) -> bool:
+    """Whether the return's parcel ended without reaching the seller (lost, sent back, seized)."""
+    if rma.return_shipment_id is None:
+        return False
+    status = await uow.session.scalar(
+        sa.select(Shipment.status).where(
+            Shipment.workspace_id == uow.workspace_id, Shipment.id == rma.return_shipment_id
+        )
+    )
+    return status in (ShipmentStatus.LOST, ShipmentStatus.RETURNED_TO_SENDER, ShipmentStatus.SEIZED)
 
 
 async def _restock_warehouse(
@@ -733,38 +784,31 @@ async def _put_away(
             "warehouse they go back to (warehouseId).",
             ["input", "warehouseId"],
         )
-    levels = {
-        level.product_id: level
-        for level in await uow.session.scalars(
-            sa.select(StockLevel)
-            .where(
-                StockLevel.workspace_id == uow.workspace_id,
-                StockLevel.warehouse_id == warehouse_id,
-                StockLevel.product_id.in_(tracked),
-            )
-            .order_by(StockLevel.product_id)
-            .with_for_update()
+    # Every stock row of these products, in every warehouse, locked in the one fixed order (warehouse,
+    # product) before any is touched: an exchange's replacement then reserves among rows already held,
+    # so this command and a confirmation elsewhere queue instead of deadlocking. A missing row is made
+    # first (a concurrent inspection making the same one waits on it, then finds it).
+    await uow.session.execute(
+        insert(StockLevel)
+        .values(
+            [
+                empty_level(uow.workspace_id, warehouse_id, product_id, uow.now)
+                for product_id in sorted(tracked)
+            ]
         )
-    }
+        .on_conflict_do_nothing(index_elements=["workspace_id", "warehouse_id", "product_id"])
+    )
+    locked = await uow.session.scalars(
+        sa.select(StockLevel)
+        .where(StockLevel.workspace_id == uow.workspace_id, StockLevel.product_id.in_(tracked))
+        .order_by(StockLevel.warehouse_id, StockLevel.product_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    levels = {level.product_id: level for level in locked if level.warehouse_id == warehouse_id}
     for product_id in sorted(tracked):
         restock, dispose = moved[product_id]
-        level = levels.get(product_id)
-        if level is None:
-            level = StockLevel(
-                id=uuid.uuid4(),
-                workspace_id=uow.workspace_id,
-                warehouse_id=warehouse_id,
-                product_id=product_id,
-                on_hand=0,
-                reserved=0,
-                awaiting_inspection=0,
-                rejected=0,
-                shipped=0,
-                returned=0,
-                disposed=0,
-                updated_at=uow.now,
-            )
-            uow.session.add(level)
+        level = levels[product_id]
         level.on_hand += restock
         level.returned += restock
         level.disposed += dispose
@@ -776,12 +820,18 @@ async def _resolve(uow: UnitOfWork, loaded: Loaded, refund: Money | None) -> Non
     order, rma = loaded.order, loaded.rma
     data: dict[str, object] = {"resolution": rma.resolution.value if rma.resolution else None}
     if refund is not None:
-        method = await refund_method(uow, order.id)
-        units = sum(line.quantity for line in loaded.lines)
-        entry = order.refund(refund.amount, uow.now, method, f"Return of {units} unit(s): {rma.reason}")
-        uow.session.add(entry)
-        rma.refund_amount = entry.amount
-        data["refunded"] = str(entry.amount)
+        # Money that left the order since approval (a chargeback, a complaint's refund) is not paid twice:
+        # the refund is what is still held, at most, and the shortfall is recorded.
+        paid = Money.of(min(refund.amount, order.refundable), refund.currency).amount
+        if paid < refund.amount:
+            data["shortfall"] = str(Money.of(refund.amount - paid, refund.currency).amount)
+        if paid > 0:
+            method = await refund_method(uow, order.id)
+            units = sum(line.quantity for line in loaded.lines)
+            entry = order.refund(paid, uow.now, method, f"Return of {units} unit(s): {rma.reason}")
+            uow.session.add(entry)
+        rma.refund_amount = paid
+        data["refunded"] = str(paid)
     else:
         originals = await order_lines(uow, order.id)
         replacement = await create_replacement_order(

@@ -2,7 +2,8 @@
 
 The consumer opens a ticket on an order (in a sandbox, a mutation stands for the consumer) and writes; the
 seller replies, resolves and closes. The deadlines come from the SLA policy when the ticket opens; a timer
-marks the ticket breached when one passes unmet (see domain.aftersales.sla).
+marks the ticket breached when one passes unmet (see domain.aftersales.sla). The first response is the
+seller's first reply, or a resolution, or closing with a note, whichever comes first.
 """
 
 from __future__ import annotations
@@ -253,12 +254,15 @@ async def resolve(uow: UnitOfWork, cmd: TicketMove) -> uuid.UUID:
 
 
 async def close(uow: UnitOfWork, cmd: TicketMove) -> uuid.UUID:
-    """Close for good. Closing meets the resolution deadline, but not the first-response one: closing a
-    ticket nobody answered is no answer."""
+    """Close for good. A note goes to the consumer as a message, so it is the first response if none was
+    given yet (as resolving is); closed without one, the ticket keeps no answer on record. Either way a
+    ticket closed by a deadline is not breached by it (see domain.aftersales.sla)."""
     order, ticket = await _load(uow, cmd.ticket_id, cmd.expected_version)
     note = _note(cmd.note)
     move(ticket, T.CLOSED, uow.now, "TICKET_CLOSED")
     ticket.closed_at = uow.now
+    if note is not None and ticket.first_responded_at is None:
+        ticket.first_responded_at = uow.now
     order.record("TICKET_CLOSED", uow.now, ticketId=str(ticket.id))
     if note is not None:
         _message(uow, ticket, TicketAuthor.SELLER, note)

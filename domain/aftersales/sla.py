@@ -204,15 +204,27 @@ async def _locked(uow: UnitOfWork, model: type[Subject], subject: uuid.UUID) -> 
     return order, found
 
 
-def _met(done_at: datetime | None, due: datetime) -> bool:
-    return done_at is not None and done_at <= due
+def _met(due: datetime, *done_at: datetime | None) -> bool:
+    """Whether any of the times is by the deadline. A timer may run late, after the ticket or complaint
+    moved on: what counts is when things happened, not the status they left."""
+    return any(at is not None and at <= due for at in done_at)
+
+
+def ticket_deadlines_met(ticket: ServiceTicket) -> tuple[bool, bool]:
+    """(first response met, resolution met). The first response is met by an answer by the deadline (a
+    reply, a resolution, or a note when closing): closing a ticket without a word answers nobody. The
+    resolution is met by the ticket being resolved or closed by its deadline."""
+    return (
+        _met(ticket.first_response_due, ticket.first_responded_at, ticket.resolved_at),
+        _met(ticket.resolution_due, ticket.resolved_at, ticket.closed_at),
+    )
 
 
 @timer_rule(TICKET_FIRST_RESPONSE)
 async def ticket_first_response_due(uow: UnitOfWork, ticket_id: uuid.UUID) -> None:
-    """No seller answer by the deadline (closing unanswered is no answer): the ticket is breached."""
+    """No seller answer by the deadline, and the ticket neither resolved nor closed by then: breached."""
     order, ticket = await _locked(uow, ServiceTicket, ticket_id)
-    if ticket.first_response_breached or _met(ticket.first_responded_at, ticket.first_response_due):
+    if ticket.first_response_breached or ticket_deadlines_met(ticket)[0]:
         return
     ticket.first_response_breached = True
     ticket.version += 1
@@ -226,8 +238,7 @@ async def ticket_resolution_due(uow: UnitOfWork, ticket_id: uuid.UUID) -> None:
     """Not resolved (or closed) by the deadline: the ticket is breached. The SLA measures the first
     resolution; a ticket the consumer reopens keeps it."""
     order, ticket = await _locked(uow, ServiceTicket, ticket_id)
-    done = ticket.resolved_at or ticket.closed_at
-    if ticket.resolution_breached or _met(done, ticket.resolution_due):
+    if ticket.resolution_breached or ticket_deadlines_met(ticket)[1]:
         return
     ticket.resolution_breached = True
     ticket.version += 1
@@ -239,14 +250,14 @@ async def ticket_resolution_due(uow: UnitOfWork, ticket_id: uuid.UUID) -> None:
 @timer_rule(COMPLAINT_FIRST_RESPONSE)
 async def complaint_first_response_due(uow: UnitOfWork, complaint_id: uuid.UUID) -> None:
     order, complaint = await _locked(uow, Complaint, complaint_id)
-    if not _met(complaint.first_responded_at, complaint.first_response_due):
+    if not _met(complaint.first_response_due, complaint.first_responded_at, complaint.resolved_at):
         _escalate(order, complaint, "FIRST_RESPONSE", complaint.first_response_due, uow.now)
 
 
 @timer_rule(COMPLAINT_RESOLUTION)
 async def complaint_resolution_due(uow: UnitOfWork, complaint_id: uuid.UUID) -> None:
     order, complaint = await _locked(uow, Complaint, complaint_id)
-    if not _met(complaint.resolved_at, complaint.resolution_due):
+    if not _met(complaint.resolution_due, complaint.resolved_at):
         _escalate(order, complaint, "RESOLUTION", complaint.resolution_due, uow.now)
 
 

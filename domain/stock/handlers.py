@@ -125,7 +125,7 @@ async def _locked_level(
     if create:
         await uow.session.execute(
             insert(StockLevel)
-            .values(_empty_level(uow.workspace_id, warehouse_id, product_id, uow.now))
+            .values(empty_level(uow.workspace_id, warehouse_id, product_id, uow.now))
             .on_conflict_do_nothing(index_elements=["workspace_id", "warehouse_id", "product_id"])
         )
     return (
@@ -141,7 +141,7 @@ async def _locked_level(
     ).one()
 
 
-def _empty_level(
+def empty_level(
     workspace_id: uuid.UUID, warehouse_id: uuid.UUID, product_id: uuid.UUID, at: datetime
 ) -> dict[str, object]:
     return {
