@@ -38,7 +38,7 @@ RETURN = """id status version reason comment resolution refundAmount { amount cu
   lines { orderLineId quantity restocked disposed product { sku } }
   returnShipment { id status trackingNumber carrier { code } originCountry destinationCountry
     cost { amount currency } lines { orderLineId quantity } }
-  replacementOrder { id status total { amount } lines { sku quantity } }
+  replacementOrder { id status total { amount } lines { sku quantity } replacementFor { id } }
   timeline { type data }"""
 ORDER_FIELDS = """id status amountRefunded { amount } amountCaptured { amount }
   payments { kind amount { amount } reason } timeline { type data }"""
@@ -366,6 +366,7 @@ async def test_an_exchange_sends_a_free_replacement_order_linked_to_the_original
     replacement = rma["replacementOrder"]
     assert replacement["status"] == "CONFIRMED" and replacement["total"] == {"amount": "0.00"}
     assert replacement["lines"] == [{"sku": "TEE-AMAZON-US-USD", "quantity": 2}]
+    assert replacement["replacementFor"] == {"id": order["id"]}
     assert done["order"]["status"] == "RETURNED" and done["order"]["amountRefunded"] == {"amount": "0.00"}
     assert "REFUND" not in [p["kind"] for p in done["order"]["payments"]]
 

@@ -325,6 +325,12 @@ RETURNS = """# A return, from the consumer's request to the refund. Returns: the
 #                  The refund, the unit's USD 19.99 (not the shipping), goes through the payment
 #                  ledger; 1 of 2 units is back, so the order is PARTIALLY_RETURNED. The outbound
 #                  parcel and its tracking are untouched.
+# The other ways a return goes, instead of ApproveReturn (for another return you request):
+#   ApproveExchange    the consumer gets a free replacement order, linked to this one, once the
+#                      parcel is back and inspected;
+#   ApproveReturnless  refunded at once; the consumer keeps the goods (no label, no parcel);
+#   ApprovePartial     part of the value refunded (refundAmount), after the parcel is back;
+#   DeclineReturn      refused, with a reason; the units may be asked for again.
 query Returns($orderId: ID!) {
   node(id: $orderId) {
     ... on Order {
@@ -359,6 +365,35 @@ mutation ApproveReturn($returnId: ID!) {
         cost { amount currency }
       }
     }
+    userErrors { field code message }
+  }
+}
+
+mutation ApproveExchange($returnId: ID!) {
+  returnApprove(input: { returnId: $returnId, resolution: EXCHANGE }) {
+    returnRequest { status resolution returnShipment { trackingNumber } }
+    userErrors { field code message }
+  }
+}
+
+mutation ApproveReturnless($returnId: ID!) {
+  returnApprove(input: { returnId: $returnId, resolution: RETURNLESS_REFUND }) {
+    returnRequest { status resolution refundAmount { amount currency } returnShipment { id } }
+    order { status amountRefunded { amount currency } }
+    userErrors { field code message }
+  }
+}
+
+mutation ApprovePartial($returnId: ID!) {
+  returnApprove(input: { returnId: $returnId, resolution: PARTIAL_REFUND, refundAmount: "5.00" }) {
+    returnRequest { status resolution refundAmount { amount currency } }
+    userErrors { field code message }
+  }
+}
+
+mutation DeclineReturn($returnId: ID!) {
+  returnDecline(input: { returnId: $returnId, reason: "Worn and washed" }) {
+    returnRequest { status declineReason nextStates }
     userErrors { field code message }
   }
 }

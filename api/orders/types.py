@@ -216,6 +216,16 @@ class Order(Node):
     )
     _id: strawberry.Private[uuid.UUID]
     _channel_id: strawberry.Private[uuid.UUID]
+    _replacement_for: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(
+        description="For a replacement sent for an exchange or a complaint: the order it replaces; null "
+        "for an ordinary order."
+    )
+    def replacement_for(self, info: Info) -> Order | None:
+        if self._replacement_for is None:
+            return None
+        return info.context.loaders.order.node(self._replacement_for, Order.from_row)  # type: ignore[return-value]
 
     @strawberry.field(description="The channel it was placed on.")
     def channel(self, info: Info) -> Channel:
@@ -324,4 +334,5 @@ class Order(Node):
             fx=OrderFx.from_row(row),
             _id=row.id,
             _channel_id=row.channel_id,
+            _replacement_for=row.replacement_for_order_id,
         )
