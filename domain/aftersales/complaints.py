@@ -21,8 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-import sqlalchemy as sa
-
+from domain.aftersales.locking import lock_with_order
 from domain.aftersales.model import (
     Complaint,
     ComplaintSource,
@@ -156,28 +155,9 @@ async def _load(
 ) -> tuple[Order, Complaint]:
     """The complaint's order, then the complaint, both locked (the order first, as every command locks);
     a RESOLVED complaint takes no more changes."""
-    order_id = await uow.session.scalar(
-        sa.select(Complaint.order_id).where(
-            Complaint.workspace_id == uow.workspace_id, Complaint.id == complaint_id
-        )
+    order, complaint = await lock_with_order(
+        uow, Complaint, complaint_id, "complaint", ["input", "complaintId"], expected_version
     )
-    if order_id is None:
-        raise NotFound("complaint", ["input", "complaintId"])
-    order = await load_order(uow, order_id, lock=True)
-    complaint = (
-        await uow.session.scalars(
-            sa.select(Complaint)
-            .where(Complaint.workspace_id == uow.workspace_id, Complaint.id == complaint_id)
-            .with_for_update()
-        )
-    ).one()
-    if expected_version is not None and complaint.version != expected_version:
-        raise DomainError(
-            "CONFLICT",
-            f"The complaint is at version {complaint.version}, not {expected_version}: it changed since you "
-            "read it. Reload it and decide again.",
-            ["input", "expectedVersion"],
-        )
     if complaint.status is C.RESOLVED:
         raise DomainError(
             "COMPLAINT_RESOLVED",

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from domain.aftersales.locking import lock_with_order
 from domain.aftersales.model import (
     IllegalMove,
     ServiceTicket,
@@ -161,28 +162,9 @@ async def _load(
     uow: UnitOfWork, ticket_id: uuid.UUID, expected_version: int | None
 ) -> tuple[Order, ServiceTicket]:
     """The ticket's order, then the ticket, both locked (the order first, as every command locks)."""
-    order_id = await uow.session.scalar(
-        sa.select(ServiceTicket.order_id).where(
-            ServiceTicket.workspace_id == uow.workspace_id, ServiceTicket.id == ticket_id
-        )
+    order, ticket = await lock_with_order(
+        uow, ServiceTicket, ticket_id, "ticket", ["input", "ticketId"], expected_version
     )
-    if order_id is None:
-        raise NotFound("ticket", ["input", "ticketId"])
-    order = await load_order(uow, order_id, lock=True)
-    ticket = (
-        await uow.session.scalars(
-            sa.select(ServiceTicket)
-            .where(ServiceTicket.workspace_id == uow.workspace_id, ServiceTicket.id == ticket_id)
-            .with_for_update()
-        )
-    ).one()
-    if expected_version is not None and ticket.version != expected_version:
-        raise DomainError(
-            "CONFLICT",
-            f"The ticket is at version {ticket.version}, not {expected_version}: it changed since you read "
-            "it. Reload it and decide again.",
-            ["input", "expectedVersion"],
-        )
     if ticket.status is T.CLOSED:
         raise _closed(ticket)
     return order, ticket

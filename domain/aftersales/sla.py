@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from domain.aftersales.locking import lock_with_order
 from domain.aftersales.model import (
     Complaint,
     ComplaintStatus,
@@ -30,7 +31,6 @@ from domain.aftersales.model import (
 from domain.catalog.model import Channel
 from domain.clock.rules import timer_rule
 from domain.db.uow import UnitOfWork, get_owned
-from domain.orders.loading import load_order
 from domain.orders.model import Order
 from domain.shared.errors import DomainError
 
@@ -189,18 +189,7 @@ Subject = TypeVar("Subject", ServiceTicket, Complaint)
 
 async def _locked(uow: UnitOfWork, model: type[Subject], subject: uuid.UUID) -> tuple[Order, Subject]:
     """The order, then the ticket or complaint, each locked: the order first, as every command does."""
-    order_id = await uow.session.scalar(
-        sa.select(model.order_id).where(model.workspace_id == uow.workspace_id, model.id == subject)
-    )
-    assert order_id is not None
-    order = await load_order(uow, order_id, lock=True)
-    found = (
-        await uow.session.scalars(
-            sa.select(model)
-            .where(model.workspace_id == uow.workspace_id, model.id == subject)
-            .with_for_update()
-        )
-    ).one()
+    order, found = await lock_with_order(uow, model, subject, model.__name__, ["subjectId"])
     return order, found
 
 
