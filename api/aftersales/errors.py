@@ -18,6 +18,7 @@ ReturnErrorCode = error_code_enum(
         "INVALID_QUANTITY",
         "NOT_IN_RETURN",
         "NOT_RECEIVED",
+        "ALREADY_REFUNDED",
         "INVALID_RESOLUTION",
         "INVALID_AMOUNT",
         "AMOUNT_TOO_LARGE",

@@ -23,6 +23,7 @@ ComplaintErrorCode = error_code_enum(
         "ALREADY_CHARGED_BACK",
         "NOTHING_TO_REFUND",
         "NOTHING_TO_REPLACE",
+        "ALREADY_REFUNDED",
         "COMPLAINT_RESOLVED",
         "ILLEGAL_TRANSITION",
         "DUPLICATE_LINE",

@@ -256,7 +256,17 @@ async def resolve(uow: UnitOfWork, cmd: ResolveComplaint) -> uuid.UUID:
         complaint.refunded = Decimal(0)
         data["chargedBack"] = str(complaint.amount)
     elif outcome is Outcome.REPLACEMENT:
-        replacement = await create_replacement_order(uow, order, await _replacement_lines(uow, order, cmd))
+        sent = await _replacement_lines(uow, order, cmd)
+        worth = sum((line.unit_price * n for line, n in sent), Decimal(0))
+        if worth > order.refundable:
+            raise DomainError(
+                "ALREADY_REFUNDED",
+                f"The order holds {Money.of(order.refundable, order.currency)} of the "
+                f"{Money.of(worth, order.currency)} these units were paid: the money has gone back to the "
+                "consumer (a refund or a chargeback), so no replacement is sent.",
+                ["input", "outcome"],
+            )
+        replacement = await create_replacement_order(uow, order, sent)
         complaint.replacement_order_id = replacement.id
         data["replacementOrderId"] = str(replacement.id)
     if note is not None:

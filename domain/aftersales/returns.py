@@ -35,7 +35,7 @@ from domain.aftersales.model import (
     ReturnRequest,
     ReturnStatus,
 )
-from domain.aftersales.replacement import create_replacement_order
+from domain.aftersales.replacement import create_replacement_order, units_sent_again, without_remedy
 from domain.catalog.model import Channel
 from domain.db.uow import UnitOfWork, constraint_name, get_owned
 from domain.logistics import tracking
@@ -238,6 +238,8 @@ async def request_return(uow: UnitOfWork, cmd: RequestReturn) -> uuid.UUID:
     units = _asked_units(cmd.lines, lines)
     delivered = await delivered_units(uow, order.id)
     held = await _units_in_returns(uow, order.id, HOLDING)
+    # Units a complaint already sent again stand for delivered ones: they are not returned for money too.
+    still_out = without_remedy(list(lines.values()), delivered, held, await units_sent_again(uow, order.id))
     for i, (line_id, quantity) in enumerate(units.items()):
         where = ["input", "lines", str(i)]
         sku = lines[line_id].sku
@@ -248,7 +250,7 @@ async def request_return(uow: UnitOfWork, cmd: RequestReturn) -> uuid.UUID:
                 "be returned.",
                 [*where, "orderLineId"],
             )
-        left = returnable_units(delivered[line_id], held.get(line_id, 0))
+        left = min(returnable_units(delivered[line_id], held.get(line_id, 0)), still_out.get(line_id, 0))
         if left == 0:
             raise DomainError(
                 "ALREADY_RETURNED",
@@ -375,6 +377,26 @@ async def _units_in_returns(
     return {line_id: int(units) for line_id, units in rows}
 
 
+async def _units_settled(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    """Units of each line that resolved returns took back: those that came back to inspection, or all
+    of a return settled without one (a returnless refund, a parcel the carrier lost on the way back)."""
+    units = sa.case(
+        (ReturnRequest.received_at.is_(None), ReturnLine.quantity),
+        else_=ReturnLine.restocked + ReturnLine.disposed,
+    )
+    rows = await uow.session.execute(
+        sa.select(ReturnLine.order_line_id, sa.func.sum(units))
+        .join(ReturnRequest, ReturnRequest.id == ReturnLine.return_id)
+        .where(
+            ReturnRequest.workspace_id == uow.workspace_id,
+            ReturnRequest.order_id == order_id,
+            ReturnRequest.status == S.RESOLVED,
+        )
+        .group_by(ReturnLine.order_line_id)
+    )
+    return {line_id: int(n) for line_id, n in rows}
+
+
 # -- loading a return for a command -------------------------------------------------------------------
 
 
@@ -474,6 +496,8 @@ async def approve_return(uow: UnitOfWork, cmd: ApproveReturn) -> uuid.UUID:
     refund = refund_due(cmd.resolution, value, asked)
     if refund is not None and refund.amount > order.refundable:
         raise _above_held(refund, order, ["input", "resolution" if asked is None else "refundAmount"])
+    if cmd.resolution is Resolution.EXCHANGE:
+        _check_paid_for(value, order, ["input", "resolution"])
     if cmd.resolution is Resolution.RETURNLESS_REFUND and cmd.return_shipping_cost is not None:
         raise DomainError(
             "INVALID_AMOUNT",
@@ -509,6 +533,19 @@ async def approve_return(uow: UnitOfWork, cmd: ApproveReturn) -> uuid.UUID:
         carrier=label.carrier,
     )
     return rma.id
+
+
+def _check_paid_for(value: Money, order: Order, where: list[str]) -> None:
+    """An exchange sends goods again for goods paid for: not once the money has gone back (a refund, a
+    chargeback), which would give them away."""
+    if value.amount > order.refundable:
+        raise DomainError(
+            "ALREADY_REFUNDED",
+            f"The order holds {Money.of(order.refundable, order.currency)} of the {value} these units were "
+            "paid: the money has gone back to the consumer, so no replacement is sent. Refund or decline "
+            "instead.",
+            where,
+        )
 
 
 def _above_held(refund: Money, order: Order, where: list[str]) -> DomainError:
@@ -718,10 +755,11 @@ async def inspect_return(uow: UnitOfWork, cmd: InspectReturn) -> uuid.UUID:
         line.order_line_id: line.quantity if parcel_gone else line.restocked + line.disposed
         for line in loaded.lines
     }
-    refund = refund_due(
-        rma.resolution, await _value(uow, loaded.lines, rma.currency, back), rma.refund_amount
-    )
-    await _resolve(uow, loaded, refund)
+    worth = await _value(uow, loaded.lines, rma.currency, back)
+    if rma.resolution is Resolution.EXCHANGE:
+        _check_paid_for(worth, loaded.order, ["input", "resolution"])
+    refund = refund_due(rma.resolution, worth, rma.refund_amount)
+    await _resolve(uow, loaded, refund, back)
     return rma.id
 
 
@@ -815,7 +853,9 @@ async def _put_away(
         level.updated_at = uow.now
 
 
-async def _resolve(uow: UnitOfWork, loaded: Loaded, refund: Money | None) -> None:
+async def _resolve(
+    uow: UnitOfWork, loaded: Loaded, refund: Money | None, back: Mapping[uuid.UUID, int] | None = None
+) -> None:
     """Carry the resolution out, resolve the return and bring the order's status in line."""
     order, rma = loaded.order, loaded.rma
     data: dict[str, object] = {"resolution": rma.resolution.value if rma.resolution else None}
@@ -833,19 +873,21 @@ async def _resolve(uow: UnitOfWork, loaded: Loaded, refund: Money | None) -> Non
         rma.refund_amount = paid
         data["refunded"] = str(paid)
     else:
+        # The replacement is for what came back (an exchange of an empty parcel sends nothing).
         originals = await order_lines(uow, order.id)
-        replacement = await create_replacement_order(
-            uow, order, [(originals[line.order_line_id], line.quantity) for line in loaded.lines]
-        )
-        rma.replacement_order_id = replacement.id
-        data["replacementOrderId"] = str(replacement.id)
+        counts = back if back is not None else {line.order_line_id: line.quantity for line in loaded.lines}
+        sent = [(originals[line_id], n) for line_id, n in counts.items() if n > 0]
+        if sent:
+            replacement = await create_replacement_order(uow, order, sent)
+            rma.replacement_order_id = replacement.id
+            data["replacementOrderId"] = str(replacement.id)
+        else:
+            data["replacement"] = "none: nothing came back"
     rma.resolved_at = uow.now
     rma.move(S.RESOLVED, uow.now, "RETURN_RESOLVED", **data)
     order.record("RETURN_RESOLVED", uow.now, returnId=str(rma.id), returnStatus=S.RESOLVED.value, **data)
     await uow.flush()  # the return is RESOLVED, for the count below
-    status = status_after_returns(
-        await delivered_units(uow, order.id), await _units_in_returns(uow, order.id, frozenset({S.RESOLVED}))
-    )
+    status = status_after_returns(await delivered_units(uow, order.id), await _units_settled(uow, order.id))
     if status is not None and status is not order.status:
         # The order model has no public after-sales move yet; this is its guarded, table-checked one.
         order.after_returns(status, uow.now, returnId=str(rma.id))

@@ -630,6 +630,12 @@ async def load_shipment(
 async def cancel_shipment(uow: UnitOfWork, cmd: CancelShipment) -> uuid.UUID:
     """Void a label that the carrier has not picked up; its units can go in another shipment."""
     shipment = await load_shipment(uow, cmd.shipment_id, cmd.expected_version)
+    if shipment.kind is ShipmentKind.RETURN:
+        raise DomainError(
+            "SHIPMENT_NOT_CANCELLABLE",
+            "This is a return's label: it is voided with its return (returnCancel), or used by the consumer.",
+            ["input", "shipmentId"],
+        )
     if shipment.status is not ShipmentStatus.LABEL_CREATED:
         raise DomainError(
             "SHIPMENT_NOT_CANCELLABLE",

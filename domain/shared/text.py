@@ -19,6 +19,12 @@ def clean_text(value: str | None, name: str, limit: int, *, required: bool = Tru
         )
     if "\x00" in text:
         raise DomainError("INVALID_TEXT", f"{name} must not contain NUL characters.", ["input", name])
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise DomainError(
+            "INVALID_TEXT", f"{name} holds a character that is not valid Unicode text.", ["input", name]
+        ) from None
     return text
 
 
