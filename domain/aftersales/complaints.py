@@ -31,6 +31,7 @@ from domain.aftersales.model import (
     Severity,
 )
 from domain.aftersales.replacement import (
+    check_paid_for,
     create_replacement_order,
     units_in_returns,
     units_sent_again,
@@ -257,15 +258,8 @@ async def resolve(uow: UnitOfWork, cmd: ResolveComplaint) -> uuid.UUID:
         data["chargedBack"] = str(complaint.amount)
     elif outcome is Outcome.REPLACEMENT:
         sent = await _replacement_lines(uow, order, cmd)
-        worth = sum((line.unit_price * n for line, n in sent), Decimal(0))
-        if worth > order.refundable:
-            raise DomainError(
-                "ALREADY_REFUNDED",
-                f"The order holds {Money.of(order.refundable, order.currency)} of the "
-                f"{Money.of(worth, order.currency)} these units were paid: the money has gone back to the "
-                "consumer (a refund or a chargeback), so no replacement is sent.",
-                ["input", "outcome"],
-            )
+        worth = Money.of(sum((line.unit_price * n for line, n in sent), Decimal(0)), order.currency)
+        check_paid_for(worth, order, ["input", "outcome"])
         replacement = await create_replacement_order(uow, order, sent)
         complaint.replacement_order_id = replacement.id
         data["replacementOrderId"] = str(replacement.id)

@@ -25,6 +25,7 @@ from domain.aftersales.model import ReturnLine, ReturnRequest, ReturnStatus
 from domain.db.uow import UnitOfWork
 from domain.orders.model import Order, OrderLine, OrderStatus
 from domain.shared.errors import DomainError
+from domain.shared.money import Money
 from domain.stock.reservations import reserve_order_stock
 
 
@@ -156,3 +157,16 @@ async def units_sent_again(uow: UnitOfWork, order_id: uuid.UUID) -> dict[uuid.UU
         .group_by(OrderLine.listing_id)
     )
     return {listing_id: int(units) for listing_id, units in rows}
+
+
+def check_paid_for(value: Money, order: Order, where: list[str]) -> None:
+    """Goods are sent again (an exchange, a complaint's replacement) only for goods still paid for: not
+    once the money has gone back (a refund, a chargeback), which would give them away."""
+    if value.amount > order.refundable:
+        raise DomainError(
+            "ALREADY_REFUNDED",
+            f"The order holds {Money.of(order.refundable, order.currency)} of the {value} these units were "
+            "paid: the money has gone back to the consumer (a refund or a chargeback), so no replacement "
+            "is sent. Refund or decline instead.",
+            where,
+        )

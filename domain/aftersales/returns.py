@@ -35,7 +35,12 @@ from domain.aftersales.model import (
     ReturnRequest,
     ReturnStatus,
 )
-from domain.aftersales.replacement import create_replacement_order, units_sent_again, without_remedy
+from domain.aftersales.replacement import (
+    check_paid_for,
+    create_replacement_order,
+    units_sent_again,
+    without_remedy,
+)
 from domain.catalog.model import Channel
 from domain.db.uow import UnitOfWork, constraint_name, get_owned
 from domain.logistics import tracking
@@ -497,7 +502,7 @@ async def approve_return(uow: UnitOfWork, cmd: ApproveReturn) -> uuid.UUID:
     if refund is not None and refund.amount > order.refundable:
         raise _above_held(refund, order, ["input", "resolution" if asked is None else "refundAmount"])
     if cmd.resolution is Resolution.EXCHANGE:
-        _check_paid_for(value, order, ["input", "resolution"])
+        check_paid_for(value, order, ["input", "resolution"])
     if cmd.resolution is Resolution.RETURNLESS_REFUND and cmd.return_shipping_cost is not None:
         raise DomainError(
             "INVALID_AMOUNT",
@@ -533,19 +538,6 @@ async def approve_return(uow: UnitOfWork, cmd: ApproveReturn) -> uuid.UUID:
         carrier=label.carrier,
     )
     return rma.id
-
-
-def _check_paid_for(value: Money, order: Order, where: list[str]) -> None:
-    """An exchange sends goods again for goods paid for: not once the money has gone back (a refund, a
-    chargeback), which would give them away."""
-    if value.amount > order.refundable:
-        raise DomainError(
-            "ALREADY_REFUNDED",
-            f"The order holds {Money.of(order.refundable, order.currency)} of the {value} these units were "
-            "paid: the money has gone back to the consumer, so no replacement is sent. Refund or decline "
-            "instead.",
-            where,
-        )
 
 
 def _above_held(refund: Money, order: Order, where: list[str]) -> DomainError:
@@ -757,7 +749,7 @@ async def inspect_return(uow: UnitOfWork, cmd: InspectReturn) -> uuid.UUID:
     }
     worth = await _value(uow, loaded.lines, rma.currency, back)
     if rma.resolution is Resolution.EXCHANGE:
-        _check_paid_for(worth, loaded.order, ["input", "resolution"])
+        check_paid_for(worth, loaded.order, ["input", "resolution"])
     refund = refund_due(rma.resolution, worth, rma.refund_amount)
     await _resolve(uow, loaded, refund, back)
     return rma.id
