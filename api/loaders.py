@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
@@ -70,47 +71,166 @@ class RowLoader(DataLoader[uuid.UUID, Row | None]):
 
 
 class Loaders:
+    """The request's DataLoaders, each made on first use: most requests touch two or three of the forty."""
+
     def __init__(self, ctx: RequestContext) -> None:
         self._ctx = ctx
-        self.channel = RowLoader(self._by_id(CHANNELS))
-        self.product = RowLoader(self._by_id(PRODUCTS))
-        self.listing = RowLoader(self._by_id(LISTINGS))
-        self.order = RowLoader(self._by_id(ORDERS))
-        self.payment = RowLoader(self._by_id(PAYMENTS))
-        self.registration = RowLoader(self._by_id(REGISTRATIONS))
-        self.certification = RowLoader(self._by_id(CERTIFICATIONS))
-        self.rate_lock = RowLoader(self._by_id(LOCKS))
-        self.exchange_rate = RowLoader(self._by_id(RATES))
-        self.warehouse = RowLoader(self._by_id(WAREHOUSES))
-        self.lot = RowLoader(self._by_id(LOTS))
-        self.stock_level = RowLoader(self._by_id(STOCK_LEVELS))
-        self.order_reservations = DataLoader(self._grouped(RESERVATIONS, "order_id"))
-        self.order_lines = DataLoader(self._grouped(ORDER_LINES, "order_id"))
-        self.order_payments = DataLoader(self._grouped(PAYMENTS, "order_id"))
-        self.shipment = RowLoader(self._by_id(SHIPMENTS))
-        self.tracking_webhook = RowLoader(self._by_id(WEBHOOKS))
-        self.declaration = RowLoader(self._by_id(DECLARATIONS))
-        self.tax_entry = RowLoader(self._by_id(TAX_ENTRIES))
-        self.order_shipments = DataLoader(self._grouped(SHIPMENTS, "order_id"))
-        self.order_declarations = DataLoader(self._grouped(DECLARATIONS, "order_id"))
-        self.order_tax_entries = DataLoader(self._grouped(TAX_ENTRIES, "order_id"))
-        self.shipment_packages = DataLoader(self._grouped(PACKAGES, "shipment_id"))
-        self.shipment_lines = DataLoader(self._grouped(SHIPMENT_LINES, "shipment_id"))
-        self.tracking_events = DataLoader(self._grouped(TRACKING_EVENTS, "shipment_id"))
-        self.shipment_declarations = DataLoader(self._grouped(DECLARATIONS, "shipment_id"))
-        self.declaration_items = DataLoader(self._grouped(DECLARATION_ITEMS, "declaration_id"))
-        self.feedback = RowLoader(self._by_id(FEEDBACK))
-        self.line_feedback = DataLoader(self._grouped(FEEDBACK, "order_line_id"))
-        self.service_ticket = RowLoader(self._by_id(SERVICE_TICKETS))
-        self.ticket_messages = DataLoader(self._grouped(TICKET_MESSAGES, "ticket_id"))
-        self.order_service_tickets = DataLoader(self._grouped(SERVICE_TICKETS, "order_id"))
-        self.complaint = RowLoader(self._by_id(COMPLAINTS))
-        self.order_complaints = DataLoader(self._grouped(COMPLAINTS, "order_id"))
-        self.order_line = RowLoader(self._by_id(ORDER_LINES))
-        self.return_request = RowLoader(self._by_id(RETURNS))
-        self.return_lines = DataLoader(self._grouped(RETURN_LINES, "return_id"))
-        self.order_returns = DataLoader(self._grouped(RETURNS, "order_id"))
-        self.timeline = DataLoader(self._timeline)
+
+    @cached_property
+    def channel(self) -> RowLoader:
+        return RowLoader(self._by_id(CHANNELS))
+
+    @cached_property
+    def product(self) -> RowLoader:
+        return RowLoader(self._by_id(PRODUCTS))
+
+    @cached_property
+    def listing(self) -> RowLoader:
+        return RowLoader(self._by_id(LISTINGS))
+
+    @cached_property
+    def order(self) -> RowLoader:
+        return RowLoader(self._by_id(ORDERS))
+
+    @cached_property
+    def payment(self) -> RowLoader:
+        return RowLoader(self._by_id(PAYMENTS))
+
+    @cached_property
+    def registration(self) -> RowLoader:
+        return RowLoader(self._by_id(REGISTRATIONS))
+
+    @cached_property
+    def certification(self) -> RowLoader:
+        return RowLoader(self._by_id(CERTIFICATIONS))
+
+    @cached_property
+    def rate_lock(self) -> RowLoader:
+        return RowLoader(self._by_id(LOCKS))
+
+    @cached_property
+    def exchange_rate(self) -> RowLoader:
+        return RowLoader(self._by_id(RATES))
+
+    @cached_property
+    def warehouse(self) -> RowLoader:
+        return RowLoader(self._by_id(WAREHOUSES))
+
+    @cached_property
+    def lot(self) -> RowLoader:
+        return RowLoader(self._by_id(LOTS))
+
+    @cached_property
+    def stock_level(self) -> RowLoader:
+        return RowLoader(self._by_id(STOCK_LEVELS))
+
+    @cached_property
+    def order_reservations(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(RESERVATIONS, "order_id"))
+
+    @cached_property
+    def order_lines(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(ORDER_LINES, "order_id"))
+
+    @cached_property
+    def order_payments(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(PAYMENTS, "order_id"))
+
+    @cached_property
+    def shipment(self) -> RowLoader:
+        return RowLoader(self._by_id(SHIPMENTS))
+
+    @cached_property
+    def tracking_webhook(self) -> RowLoader:
+        return RowLoader(self._by_id(WEBHOOKS))
+
+    @cached_property
+    def declaration(self) -> RowLoader:
+        return RowLoader(self._by_id(DECLARATIONS))
+
+    @cached_property
+    def tax_entry(self) -> RowLoader:
+        return RowLoader(self._by_id(TAX_ENTRIES))
+
+    @cached_property
+    def order_shipments(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(SHIPMENTS, "order_id"))
+
+    @cached_property
+    def order_declarations(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(DECLARATIONS, "order_id"))
+
+    @cached_property
+    def order_tax_entries(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(TAX_ENTRIES, "order_id"))
+
+    @cached_property
+    def shipment_packages(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(PACKAGES, "shipment_id"))
+
+    @cached_property
+    def shipment_lines(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(SHIPMENT_LINES, "shipment_id"))
+
+    @cached_property
+    def tracking_events(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(TRACKING_EVENTS, "shipment_id"))
+
+    @cached_property
+    def shipment_declarations(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(DECLARATIONS, "shipment_id"))
+
+    @cached_property
+    def declaration_items(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(DECLARATION_ITEMS, "declaration_id"))
+
+    @cached_property
+    def feedback(self) -> RowLoader:
+        return RowLoader(self._by_id(FEEDBACK))
+
+    @cached_property
+    def line_feedback(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(FEEDBACK, "order_line_id"))
+
+    @cached_property
+    def service_ticket(self) -> RowLoader:
+        return RowLoader(self._by_id(SERVICE_TICKETS))
+
+    @cached_property
+    def ticket_messages(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(TICKET_MESSAGES, "ticket_id"))
+
+    @cached_property
+    def order_service_tickets(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(SERVICE_TICKETS, "order_id"))
+
+    @cached_property
+    def complaint(self) -> RowLoader:
+        return RowLoader(self._by_id(COMPLAINTS))
+
+    @cached_property
+    def order_complaints(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(COMPLAINTS, "order_id"))
+
+    @cached_property
+    def order_line(self) -> RowLoader:
+        return RowLoader(self._by_id(ORDER_LINES))
+
+    @cached_property
+    def return_request(self) -> RowLoader:
+        return RowLoader(self._by_id(RETURNS))
+
+    @cached_property
+    def return_lines(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(RETURN_LINES, "return_id"))
+
+    @cached_property
+    def order_returns(self) -> DataLoader[uuid.UUID, list[Row]]:
+        return DataLoader(self._grouped(RETURNS, "order_id"))
+
+    @cached_property
+    def timeline(self) -> DataLoader[uuid.UUID, list[EventView]]:
+        return DataLoader(self._timeline)
 
     def _by_id(self, table: sa.Table) -> Callable[[Sequence[uuid.UUID]], Awaitable[list[Row | None]]]:
         async def load(ids: Sequence[uuid.UUID]) -> list[Row | None]:

@@ -1,0 +1,526 @@
+"""The outside world's actors, one class each, every one a set of SimPy generators acting only through
+`world.call` (the public GraphQL operations in `simulator.operations`).
+
+- Consumers: non-homogeneous Poisson demand (Poisson counts per hour of the scenario's rate curve), and
+  after delivery: returns, service tickets, complaints, ratings, chargebacks.
+- PaymentProvider: authorisations declined at the scenario's rate per method, retries, captures.
+- Seller: the autopilot following the scenario's policy (confirm, pack, ship, answer holds, tickets and
+  complaints, decide and inspect returns).
+- Carriers: lognormal transit per method and market, delays, losses, failed delivery attempts, suspensions.
+- Customs: holds with reasons, inspections, assessments, seizures; the consumer paying or refusing DAP
+  charges.
+- CurrencyMarket: a daily random walk with Student-t shocks per currency.
+- Disruptions: carrier or postal suspensions to a market for a while.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import simpy
+
+from simulator import operations as ops
+from simulator.scenario import Scenario, Transit
+from simulator.world import ChannelRef, Listing, Process, World
+
+HOURS_PER_DAY = 24.0
+CENT = Decimal("0.01")
+
+
+class Order:
+    """What one order's actors know of it while it lives; dropped when its life ends."""
+
+    __slots__ = ("channel", "currency", "id", "lines", "market", "placed_at", "total", "units")
+
+    def __init__(self, channel: ChannelRef, market: str, lines: list[tuple[Listing, int]], placed_at: float):
+        self.channel = channel
+        self.currency = channel.currency
+        self.market = market
+        self.lines: list[tuple[Listing, int, str]] = [(listing, qty, "") for listing, qty in lines]
+        self.units = sum(qty for _, qty in lines)
+        self.placed_at = placed_at
+        self.id = ""
+        self.total = Decimal(0)
+
+
+class Shipment:
+    __slots__ = ("carrier", "declarations", "id", "incoterm", "method", "tracking")
+
+    def __init__(self, result: dict[str, Any], method: str) -> None:
+        self.id: str = result["id"]
+        self.tracking: str = result["tracking"]
+        self.incoterm: str = result["incoterm"]
+        self.carrier: str = result["carrier"]
+        self.method = method
+        self.declarations: dict[str, str] = result["declarations"]
+
+
+class CurrencyMarket:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.rng = world.rng["fx"]
+        self.low = dict(world.rates)
+        self.high = dict(world.rates)
+
+    def run(self) -> Process:
+        scenario = self.world.scenario
+        nu = scenario.fx.tail_nu
+        scale = math.sqrt((nu - 2) / nu) if nu > 2 else 1.0  # unit variance
+        while True:
+            yield self.world.wait(HOURS_PER_DAY)
+            for currency in sorted(self.world.rates):
+                sigma = scenario.fx.daily_sigma.get(currency, 0.0)
+                shock = float(self.rng.standard_t(nu)) * scale * sigma
+                rate = self.world.rates[currency] * math.exp(shock)
+                self.world.rates[currency] = rate
+                self.low[currency] = min(self.low[currency], rate)
+                self.high[currency] = max(self.high[currency], rate)
+                yield self.world.call(
+                    ops.FX_SET,
+                    {
+                        "base": currency,
+                        "quote": scenario.seller.home_currency,
+                        "rate": f"{rate:.6f}",
+                        "asOf": self.world.now.isoformat(),
+                    },
+                )
+
+
+class Disruptions:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def run(self, index: int) -> Process:
+        disruption = self.world.scenario.disruptions[index]
+        start = (disruption.start - self.world.scenario.start).days * HOURS_PER_DAY
+        end = (disruption.end - self.world.scenario.start).days * HOURS_PER_DAY
+        yield self.world.until(start)
+        self.world.suspended[disruption.method, disruption.market] = disruption.carrier or ""
+        yield self.world.until(end)
+        self.world.suspended.pop((disruption.method, disruption.market), None)
+
+    def affecting(self, method: str, market: str, carrier: str) -> int | None:
+        """The index of the suspension that stops this parcel now, if any."""
+        suspended = self.world.suspended.get((method, market))
+        if suspended is None or suspended not in ("", carrier):
+            return None
+        for index, d in enumerate(self.world.scenario.disruptions):
+            if (d.method, d.market) == (method, market):
+                return index
+        return None
+
+    def ends(self, method: str, market: str) -> float:
+        for d in self.world.scenario.disruptions:
+            if (d.method, d.market) == (method, market) and self.world.suspended.get(
+                (method, market)
+            ) is not None:
+                return (d.end - self.world.scenario.start).days * HOURS_PER_DAY
+        return self.world.env.now
+
+
+class PaymentProvider:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.rng = world.rng["payments"]
+
+    def pay(self, order: Order) -> Process:
+        """Authorise (maybe declined, maybe retried with another method) and capture. True when paid."""
+        w, payments = self.world, self.world.scenario.payments
+        method = w.pick(self.rng, payments.methods)
+        for attempt in (1, 2):
+            declined = w.chance(self.rng, payments.decline_rate.get(method, 0.0))
+            values: dict[str, Any] = {"orderId": order.id, "method": method, "declined": declined}
+            if declined:
+                values["declineReason"] = "do_not_honor"
+            result = yield w.call(ops.AUTHORIZE, values)
+            if not declined and result["error"] is None:
+                break
+            others = {m: s for m, s in payments.methods.items() if m != method}
+            if attempt == 2 or not others or not w.chance(self.rng, payments.retry_rate):
+                yield w.call(ops.CANCEL, {"orderId": order.id, "reason": "PAYMENT_FAILED"})
+                w.stats.outcomes["payment failed"] += 1
+                return False
+            method = w.pick(self.rng, others)
+            yield w.wait(0.25)
+        yield w.wait(w.draw(self.rng, payments.capture_delay_hours))
+        captured = yield w.call(ops.CAPTURE, {"orderId": order.id})
+        if captured["error"] is not None:
+            return False
+        w.stats.funnel["PAID"] += 1
+        w.stats.add_money(order.currency, "gmv", order.total)
+        w.stats.add_money(order.currency, "captured", order.total)
+        return True
+
+    def chargeback(self, order: Order) -> Process:
+        w = self.world
+        yield w.wait(w.draw(self.rng, w.scenario.aftersales.return_days) * HOURS_PER_DAY + 7 * HOURS_PER_DAY)
+        result = yield w.call(
+            ops.CHARGEBACK,
+            {"orderId": order.id, "amount": str(order.total), "reason": "consumer disputes the charge"},
+        )
+        if result["error"] is None:
+            w.stats.chargebacks += 1
+            w.stats.add_money(order.currency, "chargebacks", order.total)
+
+
+class Customs:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.rng = world.rng["customs"]
+
+    def _decide(self, declaration: str, decision: str, **extra: Any) -> simpy.Event:
+        return self.world.call(ops.DECIDE, {"declarationId": declaration, "decision": decision} | extra)
+
+    def _hold(self, declaration: str, seller: Seller) -> Process:
+        """A hold with a reason; the seller answers with documents after its response time."""
+        w = self.world
+        reason = w.pick(self.rng, w.scenario.customs.hold_reasons)
+        held = yield self._decide(declaration, "HOLD", holdReason=reason)
+        if held["error"] is not None:
+            return False
+        w.stats.holds[reason] += 1
+        yield from seller.answer_hold(declaration)
+        yield w.wait(w.draw(self.rng, w.scenario.customs.clearance_hours))
+        return True
+
+    def export(self, shipment: Shipment, seller: Seller) -> Process:
+        """Export clearance at origin. Returns the final status: RELEASED, or SEIZED."""
+        w, rules = self.world, self.world.scenario.customs
+        declaration = shipment.declarations.get("EXPORT")
+        if declaration is None:
+            return "RELEASED"
+        w.stats.declarations["EXPORT"] += 1
+        yield w.wait(w.draw(self.rng, rules.clearance_hours))
+        if w.chance(self.rng, rules.export_hold_rate):
+            yield from self._hold(declaration, seller)
+        released = yield self._decide(declaration, "RELEASE")
+        return "RELEASED" if released["error"] is None else released["error"]
+
+    def import_(self, order: Order, shipment: Shipment, seller: Seller) -> Process:
+        """Import clearance: maybe a hold, an inspection, a seizure; the assessment; DAP charges paid or
+        refused. Returns RELEASED, SEIZED or RETURNED (the consumer refused to pay)."""
+        w, rules = self.world, self.world.scenario.customs
+        declaration = shipment.declarations.get("IMPORT")
+        if declaration is None:
+            return "RELEASED"
+        w.stats.declarations["IMPORT"] += 1
+        yield w.wait(w.draw(self.rng, rules.clearance_hours))
+        if w.chance(self.rng, rules.import_hold_rate):
+            yield from self._hold(declaration, seller)
+        if w.chance(self.rng, rules.inspection_rate):
+            inspected = yield self._decide(declaration, "INSPECT")
+            if inspected["error"] is None:
+                w.stats.inspections += 1
+                yield w.wait(w.draw(self.rng, rules.clearance_hours))
+                if w.chance(self.rng, rules.seizure_rate):
+                    seized = yield self._decide(declaration, "SEIZE", note="goods not admissible")
+                    if seized["error"] is None:
+                        w.stats.seizures += 1
+                        return "SEIZED"
+        assessed = yield self._decide(declaration, "ASSESS")
+        if assessed["error"] is not None:
+            return assessed["error"]
+        currency = assessed["currency"] or order.currency
+        w.stats.duty[currency] += assessed["duty"]
+        w.stats.tax[currency] += assessed["tax"]
+        if shipment.incoterm == "DDP":
+            w.stats.add_money(currency, "duty_and_tax", assessed["duty"] + assessed["tax"])
+        if assessed["status"] == "ASSESSED" and assessed["due"] > 0:
+            yield w.wait(w.draw(self.rng, rules.clearance_hours))
+            refuses = w.chance(self.rng, rules.dap_refusal_rate)
+            paid = yield w.call(ops.CHARGES, {"declarationId": declaration, "paid": not refuses})
+            if refuses and paid["error"] is None:
+                w.stats.dap_refusals += 1
+                return "RETURNED"
+        released = yield self._decide(declaration, "RELEASE")
+        return "RELEASED" if released["error"] is None else released["error"]
+
+
+class Carriers:
+    def __init__(self, world: World, disruptions: Disruptions) -> None:
+        self.world = world
+        self.rng = world.rng["carriers"]
+        self.disruptions = disruptions
+
+    def _transit(self, method: str, market: str) -> Transit:
+        best: Transit | None = None
+        for transit in self.world.scenario.transit:
+            if transit.method == method and transit.market in (None, market):
+                if best is None or (transit.market is not None and best.market is None):
+                    best = transit
+        if best is None:
+            raise ValueError(f"the scenario has no transit for {method}")  # the loader checks this
+        return best
+
+    def _scan(self, shipment: Shipment, type_: str) -> simpy.Event:
+        return self.world.call(ops.SCAN, {"trackingNumber": shipment.tracking, "type": type_})
+
+    def carry(self, order: Order, shipment: Shipment, seller: Seller, customs: Customs) -> Process:
+        """From pickup to the consumer's door, through both customs. Returns how the parcel ended:
+        DELIVERED, LOST, SEIZED or RETURNED_TO_SENDER."""
+        w = self.world
+        transit = self._transit(shipment.method, order.market)
+        yield w.wait(float(self.rng.uniform(2, 12)))  # the carrier's next pickup round
+        picked = yield self._scan(shipment, "PICKED_UP")
+        if picked["error"] is not None or not picked["applied"]:
+            return "CANCELLED"
+        picked_at = w.env.now
+        w.stats.funnel["SHIPPED"] += 1
+        w.stats.units_picked_up += order.units
+        exported = yield from customs.export(shipment, seller)
+        if exported != "RELEASED":
+            return "SEIZED"
+        stopped = self.disruptions.affecting(shipment.method, order.market, shipment.carrier)
+        if stopped is not None:
+            w.stats.disrupted[stopped] += 1
+            yield w.until(self.disruptions.ends(shipment.method, order.market))
+        days = w.draw(self.rng, transit.days)
+        if w.chance(self.rng, transit.delay_rate):
+            days += w.draw(self.rng, transit.delay_days)
+        lost = w.chance(self.rng, transit.loss_rate)
+        yield w.wait(days * 0.2 * HOURS_PER_DAY)
+        yield self._scan(shipment, "DEPARTED_ORIGIN")
+        if lost and bool(self.rng.random() < 0.5):
+            yield w.wait(days * 0.3 * HOURS_PER_DAY)
+            yield self._scan(shipment, "LOST")
+            return "LOST"
+        yield w.wait(days * 0.6 * HOURS_PER_DAY)
+        yield self._scan(shipment, "ARRIVED_DESTINATION")
+        imported = yield from customs.import_(order, shipment, seller)
+        if imported == "SEIZED":
+            return "SEIZED"
+        if imported == "RETURNED":
+            return "RETURNED_TO_SENDER"
+        if lost:
+            yield w.wait(days * 0.1 * HOURS_PER_DAY)
+            yield self._scan(shipment, "LOST")
+            return "LOST"
+        yield w.wait(days * 0.1 * HOURS_PER_DAY)
+        yield self._scan(shipment, "OUT_FOR_DELIVERY")
+        if w.chance(self.rng, transit.delivery_failure_rate):
+            yield w.wait(4)
+            yield self._scan(shipment, "DELIVERY_FAILED")
+            yield w.wait(HOURS_PER_DAY)
+            yield self._scan(shipment, "OUT_FOR_DELIVERY")
+        yield w.wait(4)
+        delivered = yield self._scan(shipment, "DELIVERED")
+        if delivered["error"] is not None or delivered["status"] != "DELIVERED":
+            return delivered["status"] or "UNKNOWN"
+        w.stats.transit[shipment.method].add((w.env.now - picked_at) / HOURS_PER_DAY)
+        w.stats.funnel["DELIVERED"] += 1
+        return "DELIVERED"
+
+    def carry_back(self, tracking: str) -> Process:
+        """A return parcel: the consumer drops it off, it travels back to the seller's warehouse."""
+        w = self.world
+        yield w.wait(float(self.rng.uniform(12, 72)))
+        yield w.call(ops.SCAN, {"trackingNumber": tracking, "type": "PICKED_UP"})
+        yield w.wait(w.draw(self.rng, w.scenario.aftersales.return_transit_days) * HOURS_PER_DAY)
+        arrived = yield w.call(ops.SCAN, {"trackingNumber": tracking, "type": "DELIVERED"})
+        return arrived["error"] is None
+
+
+class Seller:
+    """The seller's autopilot."""
+
+    def __init__(self, world: World, disruptions: Disruptions) -> None:
+        self.world = world
+        self.rng = world.rng["seller"]
+        self.disruptions = disruptions
+
+    def _method(self, market: str) -> str:
+        """The policy's mix, avoiding a method the news says is suspended to this market."""
+        policy = self.world.scenario.policy
+        open_ = {
+            m: s for m, s in policy.methods.items() if self.world.suspended.get((m, market)) != "" and s > 0
+        }
+        return str(self.world.pick(self.rng, open_ or dict(policy.methods)))
+
+    def fulfil(self, order: Order, *, confirmed: bool = False) -> Process:
+        """Confirm, pack and label the order. Returns the shipment, or None when the order ended here."""
+        w, policy = self.world, self.world.scenario.policy
+        if not confirmed:
+            if not w.chance(self.rng, policy.fill_rate):
+                # The seller never gets to it: the API cancels it when the confirmation window closes.
+                w.stats.outcomes["not confirmed in time"] += 1
+                return None
+            yield w.wait(w.draw(self.rng, policy.confirm_hours))
+            result = yield w.call(ops.CONFIRM, {"orderId": order.id})
+            if result["error"] == "OUT_OF_STOCK":
+                yield w.call(ops.CANCEL, {"orderId": order.id, "reason": "OUT_OF_STOCK"})
+                w.stats.outcomes["out of stock"] += 1
+                return None
+            if result["error"] is not None:
+                w.stats.outcomes["not confirmed in time"] += 1
+                return None
+            w.stats.funnel["CONFIRMED"] += 1
+        yield w.wait(w.draw(self.rng, policy.pack_hours))
+        packed = yield w.call(ops.PACK, {"orderId": order.id})
+        if packed["error"] is not None:
+            w.stats.outcomes[f"not packed ({packed['error']})"] += 1
+            return None
+        w.stats.funnel["PACKED"] += 1
+        yield w.wait(w.draw(self.rng, policy.ship_hours))
+        method = self._method(order.market)
+        values: dict[str, Any] = {"orderId": order.id, "method": method}
+        if policy.carriers.get(method):
+            values["carrier"] = policy.carriers[method]
+        incoterm = next((m.incoterm for m in w.scenario.markets if m.country == order.market), None)
+        if incoterm:
+            values["incoterm"] = incoterm
+        made = yield w.call(ops.SHIP, values)
+        if made["error"] is not None:
+            yield w.call(ops.CANCEL, {"orderId": order.id, "reason": "SELLER_CANCELLED"})
+            w.stats.outcomes[f"not shipped ({made['error']})"] += 1
+            return None
+        w.stats.shipments += 1
+        w.stats.add_money(
+            order.currency,
+            "shipping_cost",
+            self._convert(made["cost"], made["cost_currency"], order.currency),
+        )
+        return Shipment(made, method)
+
+    def _convert(self, amount: Decimal, source: str, target: str) -> Decimal:
+        if source == target:
+            return amount
+        rates, home = self.world.rates, self.world.scenario.seller.home_currency
+        in_home = float(amount) * (1.0 if source == home else rates.get(source, 1.0))
+        return Decimal(in_home / (1.0 if target == home else rates.get(target, 1.0))).quantize(CENT)
+
+    def cost_of(self, order: Order) -> Decimal:
+        """What the goods cost the seller, in the order's currency at today's rate."""
+        home = self.world.scenario.seller.home_currency
+        cost = sum((listing.unit_cost * qty for listing, qty, _ in order.lines), Decimal(0))
+        return self._convert(cost, home, order.currency)
+
+    def answer_hold(self, declaration: str) -> Process:
+        w = self.world
+        yield w.wait(w.draw(self.rng, w.scenario.policy.hold_response_hours))
+        yield w.call(
+            ops.RESPOND,
+            {
+                "declarationId": declaration,
+                "documents": ["commercial-invoice.pdf"],
+                "note": "invoice attached",
+            },
+        )
+
+    def answer_ticket(self, ticket: str) -> Process:
+        w = self.world
+        yield w.wait(w.draw(self.rng, w.scenario.policy.ticket_response_hours))
+        yield w.call(ops.TICKET_REPLY, {"ticketId": ticket, "message": "Thank you; here is what to do."})
+        yield w.wait(w.draw(self.rng, w.scenario.policy.ticket_response_hours))
+        yield w.call(ops.TICKET_RESOLVE, {"ticketId": ticket})
+        yield w.wait(2 * HOURS_PER_DAY)
+        yield w.call(ops.TICKET_CLOSE, {"ticketId": ticket})
+
+    def answer_complaint(self, order: Order, complaint: str) -> Process:
+        w = self.world
+        yield w.wait(w.draw(self.rng, w.scenario.policy.complaint_response_hours))
+        yield w.call(
+            ops.COMPLAINT_RESPOND,
+            {"complaintId": complaint, "message": "We are sorry; we will put it right."},
+        )
+        yield w.wait(w.draw(self.rng, w.scenario.policy.complaint_response_hours))
+        outcome = w.pick(self.rng, {"PARTIAL_REFUND": 0.5, "DENIED": 0.3, "REFUND": 0.2})
+        values: dict[str, Any] = {"complaintId": complaint, "outcome": outcome}
+        amount = Decimal(0)
+        if outcome == "PARTIAL_REFUND":
+            amount = (order.total * Decimal("0.2")).quantize(CENT)
+            values["amount"] = str(amount)
+        elif outcome == "REFUND":
+            amount = order.total
+            values["amount"] = str(amount)
+        resolved = yield w.call(ops.COMPLAINT_RESOLVE, values)
+        if resolved["error"] is not None and outcome != "DENIED":
+            resolved = yield w.call(ops.COMPLAINT_RESOLVE, {"complaintId": complaint, "outcome": "DENIED"})
+            amount = Decimal(0)
+        if resolved["error"] is None and amount:
+            w.stats.add_money(order.currency, "refunded", amount)
+
+    def decide_return(self, order: Order, rma: str, reason: str) -> Process:
+        """Approve or decline; choose the resolution. Returns the approve/decline answer."""
+        w, policy = self.world, self.world.scenario.policy
+        yield w.wait(w.draw(self.rng, policy.return_decision_hours))
+        if w.chance(self.rng, policy.return_decline_rate):
+            declined = yield w.call(
+                ops.RETURN_DECLINE, {"returnId": rma, "reason": "outside our return policy"}
+            )
+            return declined
+        if reason == "SIZE_FIT" and w.chance(self.rng, w.scenario.aftersales.exchange_share):
+            resolution = "EXCHANGE"
+        elif order.total < policy.returnless_below:
+            resolution = "RETURNLESS_REFUND"
+        else:
+            resolution = "REFUND"
+        approved = yield w.call(ops.RETURN_APPROVE, {"returnId": rma, "resolution": resolution})
+        if approved["error"] is not None:
+            # e.g. a complaint already refunded the money: nothing is left to give back for these units.
+            declined = yield w.call(
+                ops.RETURN_DECLINE, {"returnId": rma, "reason": approved["message"][:200]}
+            )
+            return declined
+        approved["resolution"] = resolution
+        return approved
+
+    def inspect_return(self, rma: str, line: str, quantity: int) -> Process:
+        w = self.world
+        yield w.wait(w.draw(self.rng, w.scenario.policy.inspection_hours))
+        restock = int(self.rng.binomial(quantity, w.scenario.aftersales.restock_share))
+        done = yield w.call(
+            ops.RETURN_INSPECT,
+            {
+                "returnId": rma,
+                "lines": [{"orderLineId": line, "restock": restock, "dispose": quantity - restock}],
+            },
+        )
+        if done["error"] is None:
+            w.stats.units_restocked += restock
+            w.stats.units_disposed += quantity - restock
+        return done
+
+
+class Consumers:
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.rng = world.rng["consumers"]
+        self.after = world.rng["aftersales"]
+
+    def hourly_rates(self, scenario: Scenario, orders: int) -> np.ndarray:
+        """Expected orders in each hour of the demand window: base x weekday x peaks, scaled to `orders`."""
+        hours = scenario.demand_days * 24
+        weights = np.empty(hours)
+        for h in range(hours):
+            moment = self.world.at(h + 0.5)
+            factor = scenario.demand.weekday_factors[moment.weekday()]
+            bump = 0.0
+            for peak in scenario.demand.peaks:
+                centre = self.world.start + timedelta(days=(peak.day - scenario.start).days + 0.5)
+                distance = abs((moment - centre).total_seconds()) / 86400
+                if peak.width_days > 0 and distance < peak.width_days:
+                    bump += (peak.multiplier - 1) * (1 - distance / peak.width_days)
+                elif distance < 0.5:
+                    bump += peak.multiplier - 1
+            weights[h] = factor * (1 + bump)
+        total = weights.sum()
+        return weights * (orders / total) if total > 0 else weights
+
+    def choose(self) -> tuple[ChannelRef, str, list[tuple[Listing, int]]]:
+        w, demand = self.world, self.world.scenario.demand
+        market = w.pick(self.rng, {m.country: m.weight for m in w.scenario.markets})
+        channels = w.catalog.channels[market]
+        channel = w.pick(self.rng, {i: share for i, (_, share) in enumerate(channels)})
+        ref = channels[channel][0]
+        count = min(int(w.pick(self.rng, demand.lines)), len(ref.listings))
+        chosen = self.rng.choice(len(ref.listings), size=count, replace=False, p=np.array(ref.weights))
+        lines = [(ref.listings[int(i)], int(w.pick(self.rng, demand.quantity))) for i in sorted(chosen)]
+        return ref, market, lines
+
+    def rating(self, late: bool) -> int:
+        stars = int(self.world.pick(self.after, self.world.scenario.aftersales.ratings))
+        return max(1, stars - 2) if late else stars
