@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check bench schema install clean
+.PHONY: run test check bench bench-sim schema install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ schema: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.orders_page
+
+bench-sim: $(STAMP)
+	$(BIN)/python -m bench.season
 
 clean:
 	rm -rf $(VENV) .tradelane .pytest_cache .mypy_cache .ruff_cache

@@ -252,3 +252,114 @@ def schema_check(path: str) -> None:
         click.echo(f"{path} differs from the served schema; run `make schema` and commit it.", err=True)
         sys.exit(1)
     click.echo("schema.graphql matches the served schema.")
+
+
+@main.command()
+@click.option(
+    "--scenario", "scenario_name", required=True, help="A scenario's name (see --list) or a .toml file."
+)
+@click.option(
+    "--seed", default=1, show_default=True, type=click.IntRange(min=0), help="Same seed, same season."
+)
+@click.option("--orders", type=click.IntRange(min=1), help="Expected orders (overrides the scenario's).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for report.json and report.html [default: season-reports/SCENARIO-seedSEED].",
+)
+@click.option("--url", help="Run against a Tradelane server at this base URL instead of in this process.")
+@click.option(
+    "--api-key", envvar="TRADELANE_API_KEY", help="With --url: a key of the seller (or TRADELANE_API_KEY)."
+)
+@click.option("--replications", default=1, show_default=True, type=click.IntRange(min=1, max=100))
+@click.option(
+    "--workers", type=click.IntRange(min=1, max=32), help="Processes for replications [default: CPUs]."
+)
+def simulate(
+    scenario_name: str,
+    seed: int,
+    orders: int | None,
+    out: Path | None,
+    url: str | None,
+    api_key: str | None,
+    replications: int,
+    workers: int | None,
+) -> None:
+    """Play a season through the API and write its report; exit 1 when an invariant breaks."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    from api.simulate import Target, check_target, play, play_replications, replication_seeds
+    from simulator import report as reports
+    from simulator.client import ApiError
+    from simulator.scenario import ScenarioError, load_scenario, with_orders
+    from simulator.season import SeasonError
+
+    try:
+        scenario = load_scenario(scenario_name)
+    except ScenarioError as error:
+        raise click.ClickException(str(error)) from None
+    if orders is not None:
+        scenario = with_orders(scenario, orders)
+    if url is not None and not api_key:
+        raise click.UsageError("--url needs --api-key (or TRADELANE_API_KEY): a key of the seller to run as.")
+    if url is None and api_key:
+        raise click.UsageError("--api-key goes with --url; in this process a new sandbox seller is made.")
+    if url is None:
+        target = Target(database_url=_prepared_database())
+    else:
+        target = Target(url=url, api_key=api_key)
+    try:
+        asyncio.run(check_target(target))
+    except ApiError as error:
+        raise click.ClickException(str(error)) from None
+
+    seeds = replication_seeds(seed, replications)
+    folder = out or Path("season-reports") / f"{scenario.name}-seed{seed}"
+    console = Console(stderr=True)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[placed]} orders"),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns, console=console, transient=False) as bar:
+            tasks = [bar.add_task(f"{scenario.name} seed {s}", total=1.0, placed=0) for s in seeds]
+
+            def advance(index: int, fraction: float, placed: int) -> None:
+                bar.update(tasks[index], completed=fraction, placed=placed)
+
+            if len(seeds) == 1:
+                found = [
+                    asyncio.run(
+                        play(target, scenario, seeds[0], lambda p: advance(0, p.fraction, p.orders_placed))
+                    )
+                ]
+            else:
+                found = play_replications(target, scenario, seeds, workers or os.cpu_count() or 1, advance)
+    except (ApiError, SeasonError) as error:
+        raise click.ClickException(f"The season stopped: {error}") from None
+
+    out_console = Console()
+    if len(found) == 1:
+        result = found[0]
+        json_path, html_path = reports.write_report(result, folder)
+        out_console.print(reports.summary_table(result))
+    else:
+        result = reports.aggregate(found)
+        json_path, html_path = reports.write_aggregate(result, folder)
+        out_console.print(reports.aggregate_table(result))
+    out_console.print(reports.invariants_table(result))
+    click.echo(f"Report: {html_path} (data: {json_path})")
+    broken = [i["name"] for i in result["invariants"] if not i["holds"]]
+    if broken:
+        click.echo(f"{len(broken)} invariant(s) broken: {'; '.join(broken)}.", err=True)
+        sys.exit(1)
+
+
+def _prepared_database() -> str:
+    database = _database()
+    upgrade(database.url)
+    return database.url

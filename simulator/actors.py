@@ -28,6 +28,7 @@ from simulator.scenario import Scenario, Transit
 from simulator.world import ChannelRef, Listing, Process, World
 
 HOURS_PER_DAY = 24.0
+FALLBACK_ERRORS = frozenset({"NO_LANE", "METHOD_NOT_POSSIBLE", "INVALID_PACKAGE"})
 CENT = Decimal("0.01")
 
 
@@ -249,9 +250,9 @@ class Carriers:
     def _transit(self, method: str, market: str) -> Transit:
         best: Transit | None = None
         for transit in self.world.scenario.transit:
-            if transit.method == method and transit.market in (None, market):
-                if best is None or (transit.market is not None and best.market is None):
-                    best = transit
+            fits = transit.method == method and transit.market in (None, market)
+            if fits and (best is None or (transit.market is not None and best.market is None)):
+                best = transit
         if best is None:
             raise ValueError(f"the scenario has no transit for {method}")  # the loader checks this
         return best
@@ -373,6 +374,11 @@ class Seller:
         if incoterm:
             values["incoterm"] = incoterm
         made = yield w.call(ops.SHIP, values)
+        if made["error"] in FALLBACK_ERRORS and method != "EXPRESS":
+            # Too heavy or too big for the method, or no lane: the seller sends it by express instead.
+            values = {k: v for k, v in values.items() if k != "carrier"} | {"method": "EXPRESS"}
+            method = "EXPRESS"
+            made = yield w.call(ops.SHIP, values)
         if made["error"] is not None:
             yield w.call(ops.CANCEL, {"orderId": order.id, "reason": "SELLER_CANCELLED"})
             w.stats.outcomes[f"not shipped ({made['error']})"] += 1
@@ -454,7 +460,10 @@ class Seller:
             return declined
         if reason == "SIZE_FIT" and w.chance(self.rng, w.scenario.aftersales.exchange_share):
             resolution = "EXCHANGE"
-        elif order.total < policy.returnless_below:
+        elif (
+            self._convert(order.total, order.currency, w.scenario.seller.home_currency)
+            < policy.returnless_below
+        ):
             resolution = "RETURNLESS_REFUND"
         else:
             resolution = "REFUND"
@@ -491,29 +500,40 @@ class Consumers:
         self.rng = world.rng["consumers"]
         self.after = world.rng["aftersales"]
 
-    def hourly_rates(self, scenario: Scenario, orders: int) -> np.ndarray:
-        """Expected orders in each hour of the demand window: base x weekday x peaks, scaled to `orders`."""
+    def hourly_rates(self, scenario: Scenario, orders: int) -> dict[str | None, np.ndarray]:
+        """Expected orders in each hour of the demand window: base x weekday x peaks, scaled so the season
+        expects `orders`. Keyed by platform: a peak tied to a platform (11.11 on AliExpress) brings its extra
+        orders through that platform's storefronts; None is demand through any storefront."""
         hours = scenario.demand_days * 24
-        weights = np.empty(hours)
+        streams: dict[str | None, np.ndarray] = {None: np.zeros(hours)}
+        for peak in scenario.demand.peaks:
+            streams.setdefault(peak.platform, np.zeros(hours))
         for h in range(hours):
             moment = self.world.at(h + 0.5)
             factor = scenario.demand.weekday_factors[moment.weekday()]
-            bump = 0.0
+            streams[None][h] += factor
             for peak in scenario.demand.peaks:
                 centre = self.world.start + timedelta(days=(peak.day - scenario.start).days + 0.5)
                 distance = abs((moment - centre).total_seconds()) / 86400
                 if peak.width_days > 0 and distance < peak.width_days:
-                    bump += (peak.multiplier - 1) * (1 - distance / peak.width_days)
+                    streams[peak.platform][h] += (
+                        factor * (peak.multiplier - 1) * (1 - distance / peak.width_days)
+                    )
                 elif distance < 0.5:
-                    bump += peak.multiplier - 1
-            weights[h] = factor * (1 + bump)
-        total = weights.sum()
-        return weights * (orders / total) if total > 0 else weights
+                    streams[peak.platform][h] += factor * (peak.multiplier - 1)
+        total = sum(float(stream.sum()) for stream in streams.values())
+        scale = orders / total if total > 0 else 0.0
+        return {platform: stream * scale for platform, stream in streams.items()}
 
-    def choose(self) -> tuple[ChannelRef, str, list[tuple[Listing, int]]]:
+    def choose(self, platform: str | None = None) -> tuple[ChannelRef, str, list[tuple[Listing, int]]]:
         w, demand = self.world, self.world.scenario.demand
         market = w.pick(self.rng, {m.country: m.weight for m in w.scenario.markets})
         channels = w.catalog.channels[market]
+        if platform is not None:
+            # A platform's peak: its storefront serving this market, else any of its storefronts.
+            own = [(ref, share) for ref, share in channels if ref.platform == platform]
+            anywhere = [(ref, 1.0) for ref in w.catalog.all_channels if ref.platform == platform]
+            channels = own or anywhere or channels
         channel = w.pick(self.rng, {i: share for i, (_, share) in enumerate(channels)})
         ref = channels[channel][0]
         count = min(int(w.pick(self.rng, demand.lines)), len(ref.listings))

@@ -25,18 +25,21 @@ PAGE = 100
 
 ORDERS = """query ($after: String) { orders(first: 100, after: $after) {
   totalCount pageInfo { hasNextPage endCursor }
-  edges { node { status currency amountCaptured { amount } amountRefunded { amount } amountChargedBack { amount }
+  edges { node { status currency
+    amountCaptured { amount } amountRefunded { amount } amountChargedBack { amount }
     payments { kind amount { amount } } timeline { occurredAt }
     shipments { timeline { occurredAt applied } } } } } }"""
 TAXES = """query ($after: String) { taxEntries(first: 100, after: $after) {
-  pageInfo { hasNextPage endCursor } edges { node { kind payer collection amount { amount currency } } } } }"""
+  pageInfo { hasNextPage endCursor }
+  edges { node { kind payer collection amount { amount currency } } } } }"""
 STOCK = """query ($after: String) { stock(first: 100, after: $after) {
   pageInfo { hasNextPage endCursor }
   edges { node { onHand reserved awaitingInspection rejected shipped returned disposed } } } }"""
 LOTS = """query ($after: String) { lots(first: 100, after: $after) {
   pageInfo { hasNextPage endCursor } edges { node { quantity } } } }"""
 COUNTS = """{ shipments(first: 1) { totalCount } returns(first: 1) { totalCount }
-  complaints(first: 1) { totalCount } serviceTickets(first: 1) { totalCount } feedback(first: 1) { totalCount }
+  complaints(first: 1) { totalCount } serviceTickets(first: 1) { totalCount }
+  feedback(first: 1) { totalCount }
   breachedTickets: serviceTickets(first: 1, filter: { breached: true }) { totalCount }
   breachedComplaints: complaints(first: 1, filter: { breached: true }) { totalCount } }"""
 
@@ -109,11 +112,13 @@ async def audit(client: GraphQLClient, world: World) -> tuple[list[dict[str, Any
             problems.append(f"{currency}: orders say net {net}, the payment ledger {ledger_net}")
         if totals["captured"] != seen["captured"]:
             problems.append(
-                f"{currency}: the API holds {totals['captured']} captured, the simulator captured {seen['captured']}"
+                f"{currency}: the API holds {totals['captured']} captured, "
+                f"the simulator captured {seen['captured']}"
             )
         if totals["chargebacks"] != seen["chargebacks"]:
             problems.append(
-                f"{currency}: the API holds {totals['chargebacks']} charged back, the simulator {seen['chargebacks']}"
+                f"{currency}: the API holds {totals['chargebacks']} charged back, "
+                f"the simulator {seen['chargebacks']}"
             )
     checks.append(
         _check(
@@ -164,8 +169,9 @@ async def audit(client: GraphQLClient, world: World) -> tuple[list[dict[str, Any
     stock_problems = []
     if received != accounted:
         stock_problems.append(
-            f"received {received} but on hand {level['onHand']} + awaiting {level['awaitingInspection']} + rejected "
-            f"{level['rejected']} + shipped {level['shipped']} - restocked {level['returned']} = {accounted}"
+            f"received {received} but on hand {level['onHand']} + awaiting {level['awaitingInspection']} "
+            f"+ rejected {level['rejected']} + shipped {level['shipped']} - restocked {level['returned']} "
+            f"= {accounted}"
         )
     for name, api, sim in (
         ("received", received, stats.units_received),

@@ -54,17 +54,21 @@ class Lifecycle:
 
     def demand(self, orders: int) -> Process:
         rng = self.consumers.rng
-        for rate in self.consumers.hourly_rates(self.world.scenario, orders):
-            for _ in range(int(rng.poisson(rate))):
-                self.world.env.process(self.order_life())
-            yield self.world.wait(1)
+        streams = self.consumers.hourly_rates(self.world.scenario, orders)
+        platforms = sorted(streams, key=lambda p: p or "")
+        for hour in range(self.world.scenario.demand_days * 24):
+            if hour > self.world.env.now:
+                yield self.world.until(hour)
+            for platform in platforms:
+                for _ in range(int(rng.poisson(streams[platform][hour]))):
+                    self.world.env.process(self.order_life(platform))
         self.demand_over = True
 
-    def order_life(self) -> Process:
+    def order_life(self, platform: str | None = None) -> Process:
         w = self.world
         w.orders_open += 1
         try:
-            channel, market, lines = self.consumers.choose()
+            channel, market, lines = self.consumers.choose(platform)
             order = Order(channel, market, lines, w.env.now)
             placed = yield w.call(
                 ops.PLACE,

@@ -145,10 +145,10 @@ def _returned(payload: dict[str, Any]) -> Result:
     }
 
 
-def _fake_returned(values: dict[str, Any]) -> Result:
+def _fake_returned(values: dict[str, Any], status: str = "APPROVED") -> Result:
     return {
         "id": values.get("returnId") or _fake_id("Return"),
-        "status": "APPROVED",
+        "status": status,
         "tracking": _fake_id("RT") if values.get("resolution") not in (None, "RETURNLESS_REFUND") else None,
         "refund": Decimal("10.00"),
         "replacement": None,
@@ -170,7 +170,10 @@ def _fake_status(status: str) -> Callable[[dict[str, Any]], Result]:
     return lambda values: {"status": status}
 
 
-RETURN_FIELDS = "returnRequest { id status returnShipment { trackingNumber } refundAmount { amount } replacementOrder { id } }"
+RETURN_FIELDS = (
+    "returnRequest { id status returnShipment { trackingNumber } refundAmount { amount }"
+    " replacementOrder { id } }"
+)
 
 PLACE = Op(
     "orderPlace", "OrderPlaceInput", "order { id total { amount } lines { id } }", _placed, _fake_placed
@@ -189,7 +192,8 @@ PACK = Op("orderPack", "OrderMoveInput", "order { status }", _status("order"), _
 SHIP = Op(
     "shipmentCreate",
     "ShipmentCreateInput",
-    "shipment { id trackingNumber incoterm carrier { code } cost { amount currency } declarations { id direction } }",
+    "shipment { id trackingNumber incoterm carrier { code } cost { amount currency }"
+    " declarations { id direction } }",
     _shipped,
     _fake_shipped,
 )
@@ -203,7 +207,8 @@ SCAN = Op(
 DECIDE = Op(
     "customsDecisionRecord",
     "CustomsDecisionRecordInput",
-    "declaration { status dutyTotal { amount currency } taxTotal { amount } dueFromConsumer { amount currency } }",
+    "declaration { status dutyTotal { amount currency } taxTotal { amount }"
+    " dueFromConsumer { amount currency } }",
     _decided,
     _fake_decided,
 )
@@ -221,10 +226,16 @@ CHARGES = Op(
     _status("declaration"),
     lambda v: {"status": "PAID" if v["paid"] else "RETURNED"},
 )
-RETURN_REQUEST = Op("returnRequest", "ReturnRequestInput", RETURN_FIELDS, _returned, _fake_returned)
+RETURN_REQUEST = Op(
+    "returnRequest", "ReturnRequestInput", RETURN_FIELDS, _returned, lambda v: _fake_returned(v, "REQUESTED")
+)
 RETURN_APPROVE = Op("returnApprove", "ReturnApproveInput", RETURN_FIELDS, _returned, _fake_returned)
-RETURN_DECLINE = Op("returnDecline", "ReturnDeclineInput", RETURN_FIELDS, _returned, _fake_returned)
-RETURN_INSPECT = Op("returnInspect", "ReturnInspectInput", RETURN_FIELDS, _returned, _fake_returned)
+RETURN_DECLINE = Op(
+    "returnDecline", "ReturnDeclineInput", RETURN_FIELDS, _returned, lambda v: _fake_returned(v, "DECLINED")
+)
+RETURN_INSPECT = Op(
+    "returnInspect", "ReturnInspectInput", RETURN_FIELDS, _returned, lambda v: _fake_returned(v, "RESOLVED")
+)
 TICKET_OPEN = Op(
     "serviceTicketOpen", "ServiceTicketOpenInput", "ticket { id }", _node_id("ticket"), _fake_node("Ticket")
 )

@@ -237,6 +237,7 @@ def _channel_ref(world: World, channel_id: str, channel: Any, listings: list[Lis
 
 def _route(world: World, refs: list[ChannelRef]) -> None:
     """Which channels each market's consumers buy through: those of its country, else every channel."""
+    world.catalog.all_channels = list(refs)
     for market in world.scenario.markets:
         local = [
             (ref, channel.weight)

@@ -26,7 +26,7 @@ from simulator.operations import Op, Result
 from simulator.scenario import Scenario, Spread
 from simulator.stats import Stats
 
-GRID_HOURS = 1.0
+GRID_HOURS = 2.0
 Z90 = 1.2815515655446004  # the standard normal's 90th percentile
 ACTORS = ("consumers", "payments", "seller", "carriers", "customs", "aftersales", "fx", "disruptions")
 
@@ -60,6 +60,7 @@ class Catalog:
         default_factory=dict
     )  # market -> (channel, share)
     warehouse: str = ""
+    all_channels: list[ChannelRef] = field(default_factory=list)
 
 
 @dataclass
