@@ -305,10 +305,7 @@ def simulate(
         raise click.UsageError("--url needs --api-key (or TRADELANE_API_KEY): a key of the seller to run as.")
     if url is None and api_key:
         raise click.UsageError("--api-key goes with --url; in this process a new sandbox seller is made.")
-    if url is None:
-        target = Target(database_url=_prepared_database())
-    else:
-        target = Target(url=url, api_key=api_key)
+    target = Target(database_url=_prepared_database()) if url is None else Target(url=url, api_key=api_key)
     try:
         asyncio.run(check_target(target))
     except ApiError as error:
