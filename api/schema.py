@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
-    MaxAliasesLimiter,
+    AddValidationRules,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
+    max_aliases,
+    query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from api.accounts.mutations import AccountMutation
 from api.accounts.queries import AccountQuery, load_workspace
 from api.accounts.types import Workspace
 from api.aftersales.complaints import Complaint, ComplaintMutation, ComplaintQuery
@@ -30,7 +34,7 @@ from api.catalog.types import Channel, Listing, Product
 from api.compliance.mutations import ComplianceMutation
 from api.compliance.queries import ComplianceQuery
 from api.compliance.types import ProductCertification, Registration
-from api.context import Info
+from api.context import Info, RequestContext
 from api.currency.fx import FxMutation, FxQuery
 from api.currency.mutations import CurrencyMutation
 from api.currency.queries import CurrencyQuery
@@ -39,6 +43,7 @@ from api.customs.mutations import CustomsMutation
 from api.customs.queries import CustomsQuery
 from api.customs.types import CustomsDeclaration
 from api.errors import MaskUnexpectedErrors
+from api.live.events import LiveSubscription
 from api.logistics.mutations import ShippingMutation
 from api.logistics.queries import ShippingQuery
 from api.logistics.types import Shipment
@@ -51,6 +56,11 @@ from api.relay import Node, parse_global_id
 from api.research.queries import ResearchQuery
 from api.sandbox.mutations import SandboxMutation
 from api.security import RequireApiKey
+from api.simulation.mutations import SimulationMutation
+from api.simulation.queries import SimulationQuery, load_run
+from api.simulation.subscriptions import SimulationSubscription
+from api.simulation.types import SimulationRun
+from api.sockets import SubscriptionsOverSockets
 from api.stock.mutations import StockMutation
 from api.stock.queries import StockQuery
 from api.stock.types import Lot, StockLevel, Warehouse
@@ -62,6 +72,10 @@ from domain.shared.errors import DomainError
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
+LIMIT_RULES: list[type[ASTValidationRule]] = [
+    max_aliases.create_validator(MAX_ALIASES),
+    query_depth_limiter.create_validator(MAX_DEPTH, should_ignore=None),
+]
 
 NODE_TYPES: dict[str, tuple[str, Any]] = {
     "Channel": ("channel", Channel.from_row),
@@ -87,6 +101,18 @@ NODE_TYPES: dict[str, tuple[str, Any]] = {
 }
 
 
+async def _own_workspace(ctx: RequestContext, id_: uuid.UUID) -> Node | None:
+    # A key opens one workspace: only that one is there to see.
+    return await load_workspace(ctx) if id_ == ctx.workspace_id else None
+
+
+# Nodes read without a DataLoader (one per request at most).
+NODE_READERS: dict[str, Callable[[RequestContext, uuid.UUID], Awaitable[Node | None]]] = {
+    "Workspace": _own_workspace,
+    "SimulationRun": load_run,
+}
+
+
 @strawberry.type(description="Everything a seller can read.")
 class Query(
     AccountQuery,
@@ -107,6 +133,7 @@ class Query(
     ComplaintQuery,
     SlaQuery,
     FeedbackQuery,
+    SimulationQuery,
 ):
     @strawberry.field(description="Any object by its global ID; null if this workspace has no such object.")
     async def node(
@@ -116,8 +143,8 @@ class Query(
             type_name, id_ = parse_global_id(id)
         except DomainError as error:
             raise GraphQLError(error.message, extensions={"code": "INVALID_ID"}) from None
-        if type_name == "Workspace":  # a key opens one workspace: only that one is there to see
-            return await load_workspace(info.context) if id_ == info.context.workspace_id else None
+        if type_name in NODE_READERS:
+            return await NODE_READERS[type_name](info.context, id_)
         if type_name not in NODE_TYPES:
             return None
         loader_name, to_node = NODE_TYPES[type_name]
@@ -143,7 +170,16 @@ class Mutation(
     ComplaintMutation,
     SlaMutation,
     FeedbackMutation,
+    AccountMutation,
+    SimulationMutation,
 ):
+    pass
+
+
+@strawberry.type(
+    description="What a seller can watch as it happens, over a websocket (graphql-transport-ws)."
+)
+class Subscription(SimulationSubscription, LiveSubscription):
     pass
 
 
@@ -157,6 +193,7 @@ class TradelaneSchema(strawberry.Schema):
 schema = TradelaneSchema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[
         Workspace,
         Channel,
@@ -171,15 +208,18 @@ schema = TradelaneSchema(
         Warehouse,
         Lot,
         StockLevel,
+        SimulationRun,
     ],
     config=StrawberryConfig(disable_field_suggestions=True),
     extensions=[
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
-        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        # The limits as rules made once: ValidationCache keys on the rules too, so rules made afresh for
+        # each request (as the limiter extensions do) would make every request validate again (~6 ms).
+        lambda: AddValidationRules(LIMIT_RULES),
         RequireApiKey,
+        SubscriptionsOverSockets,
         MaskUnexpectedErrors,
     ],
 )

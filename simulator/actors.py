@@ -35,7 +35,7 @@ CENT = Decimal("0.01")
 class Order:
     """What one order's actors know of it while it lives; dropped when its life ends."""
 
-    __slots__ = ("channel", "currency", "id", "lines", "market", "placed_at", "total", "units")
+    __slots__ = ("channel", "currency", "id", "lines", "market", "placed_at", "replacement", "total", "units")
 
     def __init__(self, channel: ChannelRef, market: str, lines: list[tuple[Listing, int]], placed_at: float):
         self.channel = channel
@@ -46,6 +46,7 @@ class Order:
         self.placed_at = placed_at
         self.id = ""
         self.total = Decimal(0)
+        self.replacement = False  # sent again after an exchange: not counted in the funnel of new orders
 
 
 class Shipment:
@@ -270,7 +271,8 @@ class Carriers:
         if picked["error"] is not None or not picked["applied"]:
             return "CANCELLED"
         picked_at = w.env.now
-        w.stats.funnel["SHIPPED"] += 1
+        if not order.replacement:
+            w.stats.funnel["SHIPPED"] += 1
         w.stats.units_picked_up += order.units
         exported = yield from customs.export(shipment, seller)
         if exported != "RELEASED":
@@ -312,7 +314,8 @@ class Carriers:
         if delivered["error"] is not None or delivered["status"] != "DELIVERED":
             return delivered["status"] or "UNKNOWN"
         w.stats.transit[shipment.method].add((w.env.now - picked_at) / HOURS_PER_DAY)
-        w.stats.funnel["DELIVERED"] += 1
+        if not order.replacement:
+            w.stats.funnel["DELIVERED"] += 1
         return "DELIVERED"
 
     def carry_back(self, tracking: str) -> Process:
@@ -364,7 +367,8 @@ class Seller:
         if packed["error"] is not None:
             w.stats.outcomes[f"not packed ({packed['error']})"] += 1
             return None
-        w.stats.funnel["PACKED"] += 1
+        if not order.replacement:
+            w.stats.funnel["PACKED"] += 1
         yield w.wait(w.draw(self.rng, policy.ship_hours))
         method = self._method(order.market)
         values: dict[str, Any] = {"orderId": order.id, "method": method}

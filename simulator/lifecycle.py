@@ -169,6 +169,7 @@ class Lifecycle:
         if done["replacement"]:
             again = Order(order.channel, order.market, [(listing, quantity)], w.env.now)
             again.id = done["replacement"]
+            again.replacement = True
             w.stats.replacements += 1
             yield from self.deliver(again, replacement=True)
 

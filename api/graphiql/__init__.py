@@ -1,7 +1,7 @@
 """GraphiQL for sellers: the self-hosted page, opened with example operations that walk a sandbox order
 from placement to confirmation, then two paid orders through shipping, tracking, customs and the tax
 ledger, then a delivered order through after-sales: a return, a service ticket and a complaint that miss
-their deadlines as the sandbox clock moves, and feedback."""
+their deadlines as the sandbox clock moves, and feedback; and a simulated season, started and followed."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ WELCOME = """# Tradelane sandbox. Press ▶ (Ctrl-Enter) to run; the tabs above 
 # Shipping → Tracking → Customs → Deliver → ShipDap (a refusal under DAP) → Taxes.
 # A third demo order was delivered already; after sales: Returns → Service → Complaints → Feedback
 # (Service and Complaints move the sandbox clock forward: run them after the tabs before them).
+# Simulate plays a whole season (the smoke scenario) in a sandbox of its own and follows it.
 # Where a tab holds several operations, ▶ asks which to run: run them top to bottom.
 # The Authorization header below carries your API key (see the Headers pane).
 """
@@ -630,6 +631,30 @@ query Fx {
 }
 """
 
+SIMULATE = """# A simulated season: the smoke scenario (a few hundred orders) played with a seed through this
+# API, in a new sandbox workspace of your seller whose clock starts on the scenario's first day. It runs
+# in the background: StartSeason answers at once; paste the run's id into the variables and run Season to
+# see it progress, and at the end its report (KPIs and invariants). The same seed plays the same season.
+# Over a websocket (graphql-transport-ws at /graphql, your key in connection_init's payload as
+# {"Authorization": "Bearer <key>"}), a client can watch it instead:
+#   subscription { simulationRunProgress(id: "<run id>") { status progress simulatedDay ordersPlaced } }
+#   subscription { workspaceEvents(types: [ORDER, SHIPMENT]) { aggregateType aggregateId type occurredAt } }
+mutation StartSeason {
+  simulationRunStart(input: { scenario: "smoke", seed: 1 }) {
+    run { id status scenario seed runWorkspace { id name } }
+    userErrors { field code message }
+  }
+}
+
+query Season($runId: ID!) {
+  simulationRun(id: $runId) {
+    status progress simulatedDay ordersPlaced ordersFinished error finishedAt
+    report
+  }
+  simulationRuns(first: 5) { edges { node { scenario seed status progress createdAt } } }
+}
+"""
+
 
 @dataclass(frozen=True)
 class DemoIds:
@@ -705,6 +730,7 @@ def config(api_key: str | None, demo: DemoIds | None) -> dict[str, object]:
         (COMPLIANCE, {"productId": demo.product_id} if demo else {}),
         (STOCK, {}),
         (FX, {}),
+        (SIMULATE, {"runId": "<the run's id from StartSeason>"}),
     ]
     return {
         "headers": headers,

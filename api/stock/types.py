@@ -68,6 +68,9 @@ class Inspection:
 @strawberry.type(description="One delivery of one product into a warehouse; sellable once inspected.")
 class Lot(Node):
     quantity: int = strawberry.field(description="Units received.")
+    passed_quantity: int | None = strawberry.field(
+        description="Units that passed inspection and went on hand; null until inspected."
+    )
     status: LotStatus = strawberry.field(description="Whether it has been inspected.")  # type: ignore[valid-type]
     received_at: datetime = strawberry.field(description="When it arrived (workspace clock).")
     inspection: Inspection | None = strawberry.field(description="The inspection, once recorded.")
@@ -96,6 +99,7 @@ class Lot(Node):
         return cls(
             id=to_global_id("Lot", row.id),
             quantity=row.quantity,
+            passed_quantity=row.passed_quantity,
             status=row.status,
             received_at=row.received_at,
             inspection=inspection,
@@ -113,6 +117,14 @@ class StockLevel(Node):
     available: int = strawberry.field(description="onHand - reserved: what new orders can have.")
     awaiting_inspection: int = strawberry.field(description="Units received but not yet inspected.")
     rejected: int = strawberry.field(description="Units that failed inspection; never sold.")
+    shipped: int = strawberry.field(description="Units that have left in outbound shipments, in all.")
+    returned: int = strawberry.field(
+        description="Shipped units that came back in returns and were restocked: they are on hand again."
+    )
+    disposed: int = strawberry.field(
+        description="Units that came back in returns and were written off at inspection: not on hand. "
+        "Stock is conserved when units passed at inspection + returned = onHand + shipped."
+    )
     updated_at: datetime = strawberry.field(description="When it last changed (workspace clock).")
     _product_id: strawberry.Private[uuid.UUID]
     _warehouse_id: strawberry.Private[uuid.UUID]
@@ -134,6 +146,9 @@ class StockLevel(Node):
             available=row.on_hand - row.reserved,
             awaiting_inspection=row.awaiting_inspection,
             rejected=row.rejected,
+            shipped=row.shipped,
+            returned=row.returned,
+            disposed=row.disposed,
             updated_at=row.updated_at,
             _product_id=row.product_id,
             _warehouse_id=row.warehouse_id,

@@ -1,21 +1,34 @@
-"""Commands on sellers and workspaces. These run as the database owner (from the command line), before
-any workspace exists to scope them to."""
+"""Commands on sellers and workspaces. These run as the database owner: from the command line, before
+any workspace exists to scope them to, or inside a command for the statements that reach beyond its
+workspace (`seller_level`)."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from domain.accounts.keys import digest, new_key
 from domain.accounts.model import ApiKey, Seller, Workspace, WorkspaceKind
+from domain.db.base import APP_ROLE
 from domain.shared.errors import DomainError
 from domain.shared.money import validate_currency
+from domain.shared.text import required_text
+
+if TYPE_CHECKING:  # the unit of work knows principals from here
+    from domain.db.uow import UnitOfWork
 
 DEFAULT_HOME_CURRENCY = "USD"
+WORKSPACE_NAME_LIMIT = 200
+# A sandbox clock may start anywhere a season could be set: from the year 2000 to the end of 2099.
+EARLIEST_CLOCK = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_CLOCK = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -50,7 +63,10 @@ async def create_workspace(
     kind: WorkspaceKind,
     now: datetime,
     home_currency: str = DEFAULT_HOME_CURRENCY,
+    *,
+    clock_start: datetime | None = None,
 ) -> NewWorkspace:
+    """`now` is when it is made; a sandbox's clock starts at `clock_start`, or at `now` without one."""
     home = validate_currency(home_currency, ["homeCurrency"])
     if await session.get(Seller, seller_id) is None:
         raise DomainError("NOT_FOUND", f"No seller {seller_id}.", ["seller"])
@@ -59,7 +75,7 @@ async def create_workspace(
         seller_id=seller_id,
         name=name,
         kind=kind,
-        sandbox_now=now if kind is WorkspaceKind.SANDBOX else None,
+        sandbox_now=(clock_start or now) if kind is WorkspaceKind.SANDBOX else None,
         home_currency=home,
         created_at=now,
     )
@@ -85,6 +101,67 @@ async def issue_key(
     )
     await session.flush()
     return key
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxSpec:
+    """A new sandbox workspace for the caller's own seller: its name, currency and where its clock starts.
+    The seller is never part of it: it is the principal's."""
+
+    name: str
+    home_currency: str
+    clock_start: datetime
+
+
+def sandbox_spec(name: str, home_currency: str, clock_start: datetime) -> SandboxSpec:
+    """Check a sandbox's input before anything is written."""
+    clean = required_text(name, "name", WORKSPACE_NAME_LIMIT)
+    home = validate_currency(home_currency, ["input", "homeCurrency"])
+    if clock_start.tzinfo is None or clock_start.utcoffset() is None:
+        raise DomainError(
+            "INVALID_CLOCK_START",
+            "clockStart needs a timezone, e.g. 2026-06-01T00:00:00Z.",
+            ["input", "clockStart"],
+        )
+    if not EARLIEST_CLOCK <= clock_start < LATEST_CLOCK:
+        raise DomainError(
+            "INVALID_CLOCK_START",
+            f"clockStart must be from {EARLIEST_CLOCK:%Y-%m-%d} to before {LATEST_CLOCK:%Y-%m-%d}.",
+            ["input", "clockStart"],
+        )
+    return SandboxSpec(clean, home, clock_start.astimezone(UTC))
+
+
+@asynccontextmanager
+async def seller_level(session: AsyncSession) -> AsyncIterator[None]:
+    """Run a command's next statements at the seller's level, then return to its workspace.
+
+    A command runs as the application role, which row-level security confines to the command's
+    workspace. Making another workspace of the same seller, and its key, reaches beyond that workspace by
+    nature, so those statements run as the database owner, as the command line's do; the application role
+    is back before anything else in the command runs (the workspace setting is never touched). Code inside
+    must write only rows of the principal's own seller. An error inside leaves the role as it is: the
+    transaction is rolled back anyway.
+    """
+    await session.execute(sa.text("SELECT set_config('role', 'none', true)"))
+    yield
+    await session.execute(sa.text(f"SELECT set_config('role', '{APP_ROLE}', true)"))
+
+
+async def create_sandbox(uow: UnitOfWork, spec: SandboxSpec, now: datetime) -> NewWorkspace:
+    """A new SANDBOX workspace of the caller's own seller, and its first API key, in the caller's unit of
+    work (`now`: when it is made, by real time). The caller may be in a live or a sandbox workspace."""
+    session = uow.session
+    async with seller_level(session):
+        return await create_workspace(
+            session,
+            uow.principal.seller_id,
+            spec.name,
+            WorkspaceKind.SANDBOX,
+            now,
+            spec.home_currency,
+            clock_start=spec.clock_start,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from domain.db.base import Base
 from domain.idempotency import IdempotencyRecord
 from domain.logistics.model import Shipment, ShipmentLine, ShipmentPackage, TrackingEvent, TrackingWebhook
 from domain.orders.model import Order, OrderLine, PaymentEntry
+from domain.simulation.model import SimulationRun
 from domain.stock.model import InboundLot, StockLevel, StockReservation, Warehouse
 from domain.taxes.model import TaxEntry
 from domain.timeline import Event
@@ -52,6 +53,7 @@ __all__ = [
     "Shipment",
     "ShipmentLine",
     "ShipmentPackage",
+    "SimulationRun",
     "SlaPolicy",
     "StockLevel",
     "StockReservation",

@@ -1,0 +1,1 @@
+"""GraphQL for what happens in a workspace as it happens: its events, as they commit (subscriptions)."""
