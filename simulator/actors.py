@@ -69,11 +69,13 @@ class CurrencyMarket:
         self.high = dict(world.rates)
 
     def run(self) -> Process:
+        """Each day at 00:00 UTC, every currency moves against the home currency, and the day's rates of
+        every pair are published in one import (as a seller's rate feed would)."""
         scenario = self.world.scenario
         nu = scenario.fx.tail_nu
         scale = math.sqrt((nu - 2) / nu) if nu > 2 else 1.0  # unit variance
         while True:
-            yield self.world.wait(HOURS_PER_DAY)
+            yield self.world.until((self.world.day() + 1) * HOURS_PER_DAY)
             for currency in sorted(self.world.rates):
                 sigma = scenario.fx.daily_sigma.get(currency, 0.0)
                 shock = float(self.rng.standard_t(nu)) * scale * sigma
@@ -81,15 +83,19 @@ class CurrencyMarket:
                 self.world.rates[currency] = rate
                 self.low[currency] = min(self.low[currency], rate)
                 self.high[currency] = max(self.high[currency], rate)
-                yield self.world.call(
-                    ops.FX_SET,
-                    {
-                        "base": currency,
-                        "quote": scenario.seller.home_currency,
-                        "rate": f"{rate:.6f}",
-                        "asOf": self.world.now.isoformat(),
-                    },
-                )
+            yield self.world.call(ops.FX_IMPORT, {"csv": rates_csv(self.world)})
+
+
+def rates_csv(world: World) -> str:
+    """Today's rate of every pair among the season's currencies and the home currency, as an import file."""
+    home, day = world.scenario.seller.home_currency, world.now.date().isoformat()
+    lines = ["date,base,quote,rate"]
+    currencies = sorted(world.rates)
+    for i, base in enumerate(currencies):
+        lines.append(f"{day},{base},{home},{world.rates[base]:.6f}")
+        for quote in currencies[i + 1 :]:
+            lines.append(f"{day},{base},{quote},{world.rates[base] / world.rates[quote]:.6f}")
+    return "\n".join(lines) + "\n"
 
 
 class Disruptions:
@@ -150,7 +156,8 @@ class PaymentProvider:
             yield w.wait(0.25)
         yield w.wait(w.draw(self.rng, payments.capture_delay_hours))
         captured = yield w.call(ops.CAPTURE, {"orderId": order.id})
-        if captured["error"] is not None:
+        if captured["error"] is not None:  # e.g. the confirmation window closed first: the API cancelled it
+            w.stats.outcomes[f"not captured ({captured['error']})"] += 1
             return False
         w.stats.funnel["PAID"] += 1
         w.stats.add_money(order.currency, "gmv", order.total)

@@ -283,7 +283,7 @@ FEEDBACK = Op(
 CHARGEBACK = Op(
     "paymentChargeback", "PaymentRefundInput", "order { status }", _status("order"), _fake_status("DELIVERED")
 )
-FX_SET = Op("exchangeRateSet", "ExchangeRateSetInput", "ratesWritten", lambda p: {}, lambda v: {})
+FX_IMPORT = Op("exchangeRatesImport", "ExchangeRatesImportInput", "ratesWritten", lambda p: {}, lambda v: {})
 CLOCK = Op(
     "sandboxClockAdvance",
     "SandboxClockAdvanceInput",

@@ -4,9 +4,12 @@ listings, opening exchange rates, a warehouse at origin with an inspected lot of
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from babel.numbers import get_territory_currencies
+
+from simulator.actors import rates_csv
 from simulator.client import ApiError, GraphQLClient
 from simulator.world import ChannelRef, Listing, World
 
@@ -20,7 +23,7 @@ CERTIFY = """mutation ($input: ProductCertificationAddInput!) { productCertifica
   userErrors { field code message } } }"""
 REGISTER = """mutation ($input: RegistrationAddInput!) { registrationAdd(input: $input) {
   userErrors { field code message } } }"""
-RATE = """mutation ($input: ExchangeRateSetInput!) { exchangeRateSet(input: $input) {
+RATES = """mutation ($input: ExchangeRatesImportInput!) { exchangeRatesImport(input: $input) {
   userErrors { field code message } } }"""
 WAREHOUSE = """mutation ($input: WarehouseCreateInput!) { warehouseCreate(input: $input) {
   warehouse { id } userErrors { field code message } } }"""
@@ -122,18 +125,7 @@ async def prepare(world: World, client: GraphQLClient) -> None:
                 )
             )
         refs.append(_channel_ref(world, channel_id, channel, listings))
-    for currency, rate in sorted(world.rates.items()):
-        await _mutate(
-            client,
-            RATE,
-            "exchangeRateSet",
-            {
-                "base": currency,
-                "quote": scenario.seller.home_currency,
-                "rate": f"{rate:.6f}",
-                "asOf": world.now.isoformat(),
-            },
-        )
+    await _mutate(client, RATES, "exchangeRatesImport", {"csv": rates_csv(world)})
     warehouse = await _mutate(
         client,
         WAREHOUSE,
@@ -235,19 +227,32 @@ def _channel_ref(world: World, channel_id: str, channel: Any, listings: list[Lis
     )
 
 
+GLOBAL_PLATFORMS = frozenset({"ALIEXPRESS", "OWN_STORE", "SHOPIFY", "WISH", "TEMU", "SHEIN", "ETSY"})
+
+
 def _route(world: World, refs: list[ChannelRef]) -> None:
-    """Which channels each market's consumers buy through: those of its country, else every channel."""
+    """Which storefronts each market's consumers buy through: those of its country; else those selling in
+    its currency (an Amazon DE listing reaches Italy); else the cross-border platforms and own shops; else
+    every storefront."""
     world.catalog.all_channels = list(refs)
+    pairs = list(zip(refs, world.scenario.channels, strict=True))
     for market in world.scenario.markets:
-        local = [
-            (ref, channel.weight)
-            for ref, channel in zip(refs, world.scenario.channels, strict=True)
-            if channel.country == market.country
-        ]
-        everywhere = [
-            (ref, channel.weight) for ref, channel in zip(refs, world.scenario.channels, strict=True)
-        ]
-        world.catalog.channels[market.country] = local or everywhere
+        currency = market_currency(market.country, world.scenario.start)
+        for found in (
+            [(ref, c.weight) for ref, c in pairs if c.country == market.country],
+            [(ref, c.weight) for ref, c in pairs if c.currency == currency],
+            [(ref, c.weight) for ref, c in pairs if c.platform in GLOBAL_PLATFORMS],
+            [(ref, c.weight) for ref, c in pairs],
+        ):
+            if found:
+                world.catalog.channels[market.country] = found
+                break
+
+
+def market_currency(country: str, day: date) -> str:
+    """The currency a country pays in (CLDR's territory data, through babel)."""
+    found = get_territory_currencies(country, day)
+    return str(found[0]) if found else ""
 
 
 def prepare_offline(world: World) -> None:

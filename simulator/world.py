@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 import simpy
+from babel.numbers import get_territory_currencies
 
 from simulator.operations import Op, Result
 from simulator.scenario import Scenario, Spread
@@ -70,6 +71,14 @@ class Call:
     input: dict[str, Any]
 
 
+def season_currencies(scenario: Scenario) -> set[str]:
+    """The storefronts' currencies and the markets' own (their tax thresholds are written in them)."""
+    found = {c.currency for c in scenario.channels}
+    for market in scenario.markets:
+        found.update(str(c) for c in get_territory_currencies(market.country, scenario.start)[:1])
+    return found - {scenario.seller.home_currency}
+
+
 class World:
     def __init__(self, scenario: Scenario, seed: int, stats: Stats) -> None:
         self.scenario = scenario
@@ -81,7 +90,10 @@ class World:
         self.pending: list[Call] = []
         self.stats = stats
         self.catalog = Catalog()
-        self.rates: dict[str, float] = {c: float(r) for c, r in scenario.fx.start_rates.items()}
+        # Home-currency value of one unit of each currency the season sells or is taxed in.
+        self.rates: dict[str, float] = {
+            c: float(r) for c, r in scenario.fx.start_rates.items() if c in season_currencies(scenario)
+        }
         # Which (method, market) lanes are suspended right now, and by which carrier ("" = all carriers).
         self.suspended: dict[tuple[str, str], str] = {}
         self.orders_open = 0

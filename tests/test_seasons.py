@@ -7,14 +7,26 @@ Set TRADELANE_UPDATE_GOLDEN=1 to rewrite the golden file after a deliberate chan
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
+import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.app import create_app
+from api.context import Services
+from api.relay import parse_global_id
 from api.simulate import Target, play
+from domain.accounts.model import WorkspaceKind
 from simulator import report as reports
 from simulator.scenario import available_scenarios, load_scenario, with_orders
+from tests.conftest import make_seller
+
+START_RUN = """mutation ($input: SimulationRunStartInput!) { simulationRunStart(input: $input) {
+  run { id } userErrors { field code message } } }"""
+RUN = """query ($id: ID!) { simulationRun(id: $id) { status progress ordersPlaced report error } }"""
 
 GOLDEN = Path(__file__).parent / "golden" / "smoke-seed1-orders40.json"
 CI_ORDERS = 30  # per scenario: enough for every stage to happen, small enough for CI
@@ -46,3 +58,25 @@ async def test_every_scenario_runs_with_its_invariants_holding(target: Target, n
     assert report["kpis"]["orders"] > 0
     assert report["final_status"], report
     assert sum(report["final_status"].values()) == report["kpis"]["orders"]
+
+
+async def test_a_run_started_through_the_api_plays_a_real_season(
+    services: Services, engine: AsyncEngine
+) -> None:
+    app = create_app(services)  # the real season behind simulationRunStart
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://tradelane.test"
+    ) as c:
+        seller = await make_seller(engine, c, WorkspaceKind.SANDBOX)
+        started = (await seller.gql(START_RUN, {"input": {"scenario": "smoke", "seed": 2, "orders": 10}}))[
+            "simulationRunStart"
+        ]
+        assert started["userErrors"] == [], started
+        run_id = started["run"]["id"]
+        await asyncio.wait_for(app.state.simulation_runs.finished(parse_global_id(run_id)[1]), timeout=600)
+        done = (await seller.gql(RUN, {"id": run_id}))["simulationRun"]
+        await app.state.simulation_runs.shutdown()
+    assert done["status"] == "SUCCEEDED", done["error"]
+    assert done["progress"] == 1.0 and done["ordersPlaced"] > 0
+    assert done["report"]["scenario"]["name"] == "smoke"
+    assert all(check["holds"] for check in done["report"]["invariants"])
