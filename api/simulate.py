@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import time as wall
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -166,13 +167,7 @@ def play_replications(
             while not all(f.done() for f in futures):
                 while not queue.empty():
                     on_progress(*queue.get())
-                _sleep(0.1)
+                wall.sleep(0.1)
             while not queue.empty():
                 on_progress(*queue.get())
             return [f.result() for f in futures]
-
-
-def _sleep(seconds: float) -> None:
-    import time as wall
-
-    wall.sleep(seconds)
