@@ -297,6 +297,9 @@ def simulate(
     from simulator.scenario import ScenarioError, load_scenario, with_orders
     from simulator.season import SeasonError
 
+    # Refusals are expected outcomes in a season (an order the clock cancelled, a declined card); the
+    # report counts them under api.errors rather than logging each.
+    logging.getLogger("api.commands").setLevel(max(logging.WARNING, logging.getLogger().level))
     try:
         scenario = load_scenario(scenario_name)
     except ScenarioError as error:
