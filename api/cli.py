@@ -299,7 +299,8 @@ def simulate(
 
     # Refusals are expected outcomes in a season (an order the clock cancelled, a declined card); the
     # report counts them under api.errors rather than logging each.
-    logging.getLogger("api.commands").setLevel(max(logging.WARNING, logging.getLogger().level))
+    if logging.getLogger().level > logging.DEBUG:  # --verbose shows them
+        logging.getLogger("api.commands").setLevel(logging.WARNING)
     try:
         scenario = load_scenario(scenario_name)
     except ScenarioError as error:
