@@ -37,29 +37,23 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from graphql import NonNullTypeNode, OperationDefinitionNode, parse, validate
 from playwright.sync_api import ConsoleMessage, Error, Locator, Page, Request, sync_playwright
 
-from api.app import GraphiQLSetup, create_app
-from api.context import Services
+from api.app import GraphiQLSetup
 from api.demo import seed_demo
 from api.graphiql import DemoIds
 from api.graphiql import config as graphiql_config
 from api.schema import schema
 from domain.db.engine import make_engine
-from domain.shared.clock import FixedClock, SystemClock
+from domain.shared.clock import FixedClock
 from tests.conftest import START
+from tests.serving import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -73,6 +67,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
+SEASON_TIMEOUT_MS = 300_000  # a few orders' season played in the server's background, on a busy CI machine
 
 # The response pane is a CodeMirror 5 editor, which keeps only the lines in view in the DOM: read its value.
 RESPONSE_TEXT = """() => {
@@ -113,29 +108,6 @@ def require_chromium() -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{CHROMIUM} is missing. CI must install Debian's chromium: see .ci/run")
     pytest.skip(f"{CHROMIUM} is missing: `apt-get install chromium` to run the GraphiQL browser test")
-
-
-@contextmanager
-def serving(database_url: str, setup: GraphiQLSetup) -> Iterator[str]:
-    """Serve the app with uvicorn in a thread on a free local port; yield its base URL."""
-    app = create_app(Services(make_engine(database_url), SystemClock()), setup)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="uvicorn", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while not server.started:
-            if not thread.is_alive() or time.monotonic() > deadline:
-                pytest.fail("uvicorn did not start")
-            time.sleep(0.02)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
 
 
 def response_json(page: Page, containing: str) -> dict[str, Any]:
@@ -194,6 +166,25 @@ def open_tab(tab: Locator) -> None:
 
 def money(amount: str, currency: str) -> dict[str, str]:
     return {"amount": amount, "currency": currency}
+
+
+def walk_the_season_tab(page: Page, tabs: dict[str, Locator]) -> None:
+    """StartSeason starts a small season; WatchSeason follows it over the websocket until it ends."""
+    open_tab(tabs["StartSeason"])
+    paste_variables(page, {"orders": 4})
+    started = run_and_read(page, "StartSeason", '"RUNNING"')["simulationRunStart"]["run"]
+    assert (started["scenario"], started["orders"]) == ("smoke", 4)
+    paste_variables(page, {"runId": started["id"]})
+    page.wait_for_function(f"name => ({EDITOR_OPERATIONS})().includes(name)", arg="WatchSeason")
+    page.locator("button.graphiql-execute-button").click()  # a subscription: no POST, a websocket
+    page.get_by_role("menuitem", name="WatchSeason", exact=True).click()
+    page.wait_for_function(
+        f"s => ({RESPONSE_TEXT})().includes(s)", arg='"SUCCEEDED"', timeout=SEASON_TIMEOUT_MS
+    )
+    watched = json.loads(page.evaluate(RESPONSE_TEXT))
+    progress = watched["data"]["simulationRunProgress"]
+    assert progress["status"] == "SUCCEEDED" and progress["progress"] == 1.0, progress
+    assert progress["ordersPlaced"] > 0
 
 
 def walk_the_shipping_tabs(page: Page, tabs: dict[str, Locator]) -> None:
@@ -574,6 +565,7 @@ def run_browser(base_url: str, key: str, demo: DemoIds, screenshot: Path) -> Non
 
             walk_the_shipping_tabs(page, by_title)
             walk_the_aftersales_tabs(page, by_title, demo)
+            walk_the_season_tab(page, by_title)
 
             page.screenshot(path=str(screenshot))
         finally:

@@ -631,18 +631,23 @@ query Fx {
 }
 """
 
-SIMULATE = """# A simulated season: the smoke scenario (a few hundred orders) played with a seed through this
-# API, in a new sandbox workspace of your seller whose clock starts on the scenario's first day. It runs
-# in the background: StartSeason answers at once; paste the run's id into the variables and run Season to
-# see it progress, and at the end its report (KPIs and invariants). The same seed plays the same season.
-# Over a websocket (graphql-transport-ws at /graphql, your key in connection_init's payload as
-# {"Authorization": "Bearer <key>"}), a client can watch it instead:
-#   subscription { simulationRunProgress(id: "<run id>") { status progress simulatedDay ordersPlaced } }
-#   subscription { workspaceEvents(types: [ORDER, SHIPMENT]) { aggregateType aggregateId type occurredAt } }
-mutation StartSeason {
-  simulationRunStart(input: { scenario: "smoke", seed: 1 }) {
-    run { id status scenario seed runWorkspace { id name } }
+SIMULATE = """# A simulated season: the smoke scenario played with a seed through this API, in a new sandbox
+# workspace of your seller whose clock starts on the scenario's first day; `orders` scales it (the
+# scenario's own is 300, a few minutes). StartSeason answers at once and the season plays in the
+# background: paste the run's id into the variables, then run WatchSeason to see it progress live (a
+# subscription over a websocket at /graphql: the key from the Headers pane goes in connection_init), or
+# Season to read it once, with its report (KPIs and invariants) at the end. The same seed plays the same
+# season. `workspaceEvents` streams every state change of a workspace's objects the same way.
+mutation StartSeason($orders: Int) {
+  simulationRunStart(input: { scenario: "smoke", seed: 1, orders: $orders }) {
+    run { id status scenario seed orders runWorkspace { id name } }
     userErrors { field code message }
+  }
+}
+
+subscription WatchSeason($runId: ID!) {
+  simulationRunProgress(id: $runId) {
+    status progress simulatedDay ordersPlaced ordersFinished error
   }
 }
 
@@ -730,7 +735,7 @@ def config(api_key: str | None, demo: DemoIds | None) -> dict[str, object]:
         (COMPLIANCE, {"productId": demo.product_id} if demo else {}),
         (STOCK, {}),
         (FX, {}),
-        (SIMULATE, {"runId": "<the run's id from StartSeason>"}),
+        (SIMULATE, {"orders": 30, "runId": "<the run's id from StartSeason>"}),
     ]
     return {
         "headers": headers,
