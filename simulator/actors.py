@@ -28,6 +28,11 @@ from simulator.scenario import Scenario, Transit
 from simulator.world import ChannelRef, Listing, Process, World
 
 HOURS_PER_DAY = 24.0
+RETURN_WINDOW_DAYS = 30  # the API's default window; a return asked later is refused
+# A consumer acts on a delivered order (a return, a question, a complaint, a dispute) while it is fresh:
+# within the return window, as its long-tailed spread would otherwise put the odd one months later.
+ACTS_WITHIN_DAYS = RETURN_WINDOW_DAYS - 1
+AUTHORISATION_HOURS = 7 * 24  # a card authorisation is held about a week: captured within it or never
 FALLBACK_ERRORS = frozenset({"NO_LANE", "METHOD_NOT_POSSIBLE", "INVALID_PACKAGE"})
 CENT = Decimal("0.01")
 
@@ -99,35 +104,46 @@ def rates_csv(world: World) -> str:
 
 
 class Disruptions:
+    """The scenario's suspensions, each in force from its start to its end (`world.suspended` holds the
+    indexes of those in force now). Several may hit one lane, one after the other or overlapping, for
+    every carrier of the method or for one."""
+
     def __init__(self, world: World) -> None:
         self.world = world
 
     def run(self, index: int) -> Process:
-        disruption = self.world.scenario.disruptions[index]
-        start = (disruption.start - self.world.scenario.start).days * HOURS_PER_DAY
-        end = (disruption.end - self.world.scenario.start).days * HOURS_PER_DAY
-        yield self.world.until(start)
-        self.world.suspended[disruption.method, disruption.market] = disruption.carrier or ""
-        yield self.world.until(end)
-        self.world.suspended.pop((disruption.method, disruption.market), None)
+        yield self.world.until(self.starts(index))
+        self.world.suspended.add(index)
+        yield self.world.until(self.ends(index))
+        self.world.suspended.discard(index)
+
+    def starts(self, index: int) -> float:
+        return (self.world.scenario.disruptions[index].start - self.world.scenario.start).days * HOURS_PER_DAY
+
+    def ends(self, index: int) -> float:
+        return (self.world.scenario.disruptions[index].end - self.world.scenario.start).days * HOURS_PER_DAY
+
+    def in_force(self, method: str, market: str) -> list[int]:
+        """The suspensions of `method` to `market` in force now, in the scenario's order."""
+        disruptions = self.world.scenario.disruptions
+        return [
+            i
+            for i in sorted(self.world.suspended)
+            if (disruptions[i].method, disruptions[i].market) == (method, market)
+        ]
 
     def affecting(self, method: str, market: str, carrier: str) -> int | None:
-        """The index of the suspension that stops this parcel now, if any."""
-        suspended = self.world.suspended.get((method, market))
-        if suspended is None or suspended not in ("", carrier):
-            return None
-        for index, d in enumerate(self.world.scenario.disruptions):
-            if (d.method, d.market) == (method, market):
+        """The suspension in force now that stops this parcel (its method, market and carrier), if any."""
+        disruptions = self.world.scenario.disruptions
+        for index in self.in_force(method, market):
+            if disruptions[index].carrier in (None, "", carrier):
                 return index
         return None
 
-    def ends(self, method: str, market: str) -> float:
-        for d in self.world.scenario.disruptions:
-            if (d.method, d.market) == (method, market) and self.world.suspended.get(
-                (method, market)
-            ) is not None:
-                return (d.end - self.world.scenario.start).days * HOURS_PER_DAY
-        return self.world.env.now
+    def closes(self, method: str, market: str) -> bool:
+        """Whether a suspension in force now stops `method` to `market` for every carrier."""
+        disruptions = self.world.scenario.disruptions
+        return any(disruptions[i].carrier in (None, "") for i in self.in_force(method, market))
 
 
 class PaymentProvider:
@@ -154,7 +170,7 @@ class PaymentProvider:
                 return False
             method = w.pick(self.rng, others)
             yield w.wait(0.25)
-        yield w.wait(w.draw(self.rng, payments.capture_delay_hours))
+        yield w.wait(w.draw(self.rng, payments.capture_delay_hours, AUTHORISATION_HOURS))
         captured = yield w.call(ops.CAPTURE, {"orderId": order.id})
         if captured["error"] is not None:  # e.g. the confirmation window closed first: the API cancelled it
             w.stats.outcomes[f"not captured ({captured['error']})"] += 1
@@ -166,7 +182,8 @@ class PaymentProvider:
 
     def chargeback(self, order: Order) -> Process:
         w = self.world
-        yield w.wait(w.draw(self.rng, w.scenario.aftersales.return_days) * HOURS_PER_DAY + 7 * HOURS_PER_DAY)
+        days = w.draw(self.rng, w.scenario.aftersales.return_days, ACTS_WITHIN_DAYS)
+        yield w.wait((days + 7) * HOURS_PER_DAY)
         result = yield w.call(
             ops.CHARGEBACK,
             {"orderId": order.id, "amount": str(order.total), "reason": "consumer disputes the charge"},
@@ -197,7 +214,7 @@ class Customs:
         return True
 
     def export(self, shipment: Shipment, seller: Seller) -> Process:
-        """Export clearance at origin. Returns the final status: RELEASED, or SEIZED."""
+        """Export clearance at origin. Returns RELEASED, or the API's code for a refused decision."""
         w, rules = self.world, self.world.scenario.customs
         declaration = shipment.declarations.get("EXPORT")
         if declaration is None:
@@ -211,7 +228,8 @@ class Customs:
 
     def import_(self, order: Order, shipment: Shipment, seller: Seller) -> Process:
         """Import clearance: maybe a hold, an inspection, a seizure; the assessment; DAP charges paid or
-        refused. Returns RELEASED, SEIZED or RETURNED (the consumer refused to pay)."""
+        refused. Returns RELEASED, SEIZED, RETURNED (the consumer refused to pay), or the API's code for a
+        refused decision."""
         w, rules = self.world, self.world.scenario.customs
         declaration = shipment.declarations.get("IMPORT")
         if declaration is None:
@@ -270,24 +288,27 @@ class Carriers:
 
     def carry(self, order: Order, shipment: Shipment, seller: Seller, customs: Customs) -> Process:
         """From pickup to the consumer's door, through both customs. Returns how the parcel ended:
-        DELIVERED, LOST, SEIZED or RETURNED_TO_SENDER."""
+        DELIVERED, LOST, SEIZED or RETURNED_TO_SENDER; or, when the API refused a step the parcel cannot
+        go on without, NOT_PICKED_UP, NOT_CLEARED or NOT_DELIVERED with the API's code in brackets (the
+        order is then left where it stands, for the audit to report)."""
         w = self.world
         transit = self._transit(shipment.method, order.market)
         yield w.wait(float(self.rng.uniform(2, 12)))  # the carrier's next pickup round
         picked = yield self._scan(shipment, "PICKED_UP")
         if picked["error"] is not None or not picked["applied"]:
-            return "CANCELLED"
+            return f"NOT_PICKED_UP ({picked['error'] or picked['status']})"
         picked_at = w.env.now
         if not order.replacement:
             w.stats.funnel["SHIPPED"] += 1
         w.stats.units_picked_up += order.units
         exported = yield from customs.export(shipment, seller)
-        if exported != "RELEASED":
-            return "SEIZED"
+        if exported != "RELEASED":  # export customs here never seize: the API refused a decision
+            return f"NOT_CLEARED ({exported})"
         stopped = self.disruptions.affecting(shipment.method, order.market, shipment.carrier)
-        if stopped is not None:
+        while stopped is not None:  # another suspension may be in force when this one ends
             w.stats.disrupted[stopped] += 1
-            yield w.until(self.disruptions.ends(shipment.method, order.market))
+            yield w.until(self.disruptions.ends(stopped))
+            stopped = self.disruptions.affecting(shipment.method, order.market, shipment.carrier)
         days = w.draw(self.rng, transit.days)
         if w.chance(self.rng, transit.delay_rate):
             days += w.draw(self.rng, transit.delay_days)
@@ -305,6 +326,8 @@ class Carriers:
             return "SEIZED"
         if imported == "RETURNED":
             return "RETURNED_TO_SENDER"
+        if imported != "RELEASED":
+            return f"NOT_CLEARED ({imported})"
         if lost:
             yield w.wait(days * 0.1 * HOURS_PER_DAY)
             yield self._scan(shipment, "LOST")
@@ -318,8 +341,10 @@ class Carriers:
             yield self._scan(shipment, "OUT_FOR_DELIVERY")
         yield w.wait(4)
         delivered = yield self._scan(shipment, "DELIVERED")
-        if delivered["error"] is not None or delivered["status"] != "DELIVERED":
-            return delivered["status"] or "UNKNOWN"
+        if delivered["error"] is not None:
+            return f"NOT_DELIVERED ({delivered['error']})"
+        if delivered["status"] != "DELIVERED":
+            return f"NOT_DELIVERED ({delivered['status']})"
         w.stats.transit[shipment.method].add((w.env.now - picked_at) / HOURS_PER_DAY)
         if not order.replacement:
             w.stats.funnel["DELIVERED"] += 1
@@ -346,33 +371,37 @@ class Seller:
     def _method(self, market: str) -> str:
         """The policy's mix, avoiding a method the news says is suspended to this market."""
         policy = self.world.scenario.policy
-        open_ = {
-            m: s for m, s in policy.methods.items() if self.world.suspended.get((m, market)) != "" and s > 0
-        }
+        open_ = {m: s for m, s in policy.methods.items() if s > 0 and not self.disruptions.closes(m, market)}
         return str(self.world.pick(self.rng, open_ or dict(policy.methods)))
 
     def fulfil(self, order: Order, *, confirmed: bool = False) -> Process:
-        """Confirm, pack and label the order. Returns the shipment, or None when the order ended here."""
+        """Confirm, pack and label the order. Returns the shipment, or None when the order ended here (the
+        money captured for it then goes back, as the API cancels it)."""
         w, policy = self.world, self.world.scenario.policy
         if not confirmed:
+            # An order not confirmed is PAID until it is cancelled, by the seller or else by the API when
+            # its confirmation window closes: either way the API gives the money back.
             if not w.chance(self.rng, policy.fill_rate):
                 # The seller never gets to it: the API cancels it when the confirmation window closes.
                 w.stats.outcomes["not confirmed in time"] += 1
+                w.stats.add_money(order.currency, "refunded", order.total)
                 return None
             yield w.wait(w.draw(self.rng, policy.confirm_hours))
             result = yield w.call(ops.CONFIRM, {"orderId": order.id})
             if result["error"] == "OUT_OF_STOCK":
                 yield w.call(ops.CANCEL, {"orderId": order.id, "reason": "OUT_OF_STOCK"})
                 w.stats.outcomes["out of stock"] += 1
+                w.stats.add_money(order.currency, "refunded", order.total)
                 return None
             if result["error"] is not None:
                 w.stats.outcomes["not confirmed in time"] += 1
+                w.stats.add_money(order.currency, "refunded", order.total)
                 return None
             w.stats.funnel["CONFIRMED"] += 1
         yield w.wait(w.draw(self.rng, policy.pack_hours))
         packed = yield w.call(ops.PACK, {"orderId": order.id})
         if packed["error"] is not None:
-            w.stats.outcomes[f"not packed ({packed['error']})"] += 1
+            yield from self._give_up(order, f"not packed ({packed['error']})")
             return None
         if not order.replacement:
             w.stats.funnel["PACKED"] += 1
@@ -391,8 +420,7 @@ class Seller:
             method = "EXPRESS"
             made = yield w.call(ops.SHIP, values)
         if made["error"] is not None:
-            yield w.call(ops.CANCEL, {"orderId": order.id, "reason": "SELLER_CANCELLED"})
-            w.stats.outcomes[f"not shipped ({made['error']})"] += 1
+            yield from self._give_up(order, f"not shipped ({made['error']})")
             return None
         w.stats.shipments += 1
         w.stats.add_money(
@@ -401,6 +429,16 @@ class Seller:
             self._convert(made["cost"], made["cost_currency"], order.currency),
         )
         return Shipment(made, method)
+
+    def _give_up(self, order: Order, outcome: str) -> Process:
+        """A confirmed order the seller cannot send: it cancels it, and the API gives back what was
+        captured (nothing for a replacement). Nothing ends a CONFIRMED or PACKED order by itself, so without
+        this it would stay open; a cancellation the API refuses leaves it so, for the audit to report."""
+        w = self.world
+        cancelled = yield w.call(ops.CANCEL, {"orderId": order.id, "reason": "SELLER_CANCELLED"})
+        w.stats.outcomes[outcome] += 1
+        if cancelled["error"] is None:
+            w.stats.add_money(order.currency, "refunded", order.total)
 
     def _convert(self, amount: Decimal, source: str, target: str) -> Decimal:
         if source == target:

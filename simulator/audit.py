@@ -3,17 +3,21 @@ queries, page by page) and against what the simulator saw:
 
 - every order is in a terminal state;
 - money reconciles per currency: captured - refunded - charged back is the same from the orders' totals and
-  from the payment ledger, and captures and chargebacks equal what the simulator did;
+  from the payment ledger, and captures, refunds and chargebacks each equal what the simulator did;
 - taxes paid equal taxes assessed where the seller pays at the border (DDP), net of reversals;
 - stock is conserved: received = on hand + awaiting inspection + rejected + shipped - restocked, and what the
   API counts as shipped, restocked and disposed is what the simulator handed over;
-- no timeline goes backwards (orders' events, and the applied scans of every shipment);
+- no timeline goes backwards: the events of every order and shipment, in the order the API recorded them,
+  never step back in time; nor do a shipment's applied scans (the API lists scans by when they happened, so
+  what is checked is that they were also recorded, and applied, in that order);
 - the counts the simulator saw equal the counts the API reports.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,8 +31,8 @@ ORDERS = """query ($after: String) { orders(first: 100, after: $after) {
   totalCount pageInfo { hasNextPage endCursor }
   edges { node { status currency
     amountCaptured { amount } amountRefunded { amount } amountChargedBack { amount }
-    payments { kind amount { amount } } timeline { occurredAt }
-    shipments { timeline { occurredAt applied } } } } } }"""
+    payments { kind amount { amount } } timeline { occurredAt } replacementFor { id }
+    shipments { history { occurredAt } timeline { recordedAt applied } } } } } }"""
 TAXES = """query ($after: String) { taxEntries(first: 100, after: $after) {
   pageInfo { hasNextPage endCursor }
   edges { node { kind payer collection amount { amount currency } } } } }"""
@@ -67,9 +71,12 @@ async def audit(client: GraphQLClient, world: World) -> tuple[list[dict[str, Any
     by_ledger: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     backwards: list[str] = []
     orders = 0
+    completed_new = 0  # COMPLETED orders that are not replacements: the funnel's last stage
     async for order in _pages(client, ORDERS, "orders"):
         orders += 1
         statuses[order["status"]] += 1
+        if order["status"] == "COMPLETED" and order["replacementFor"] is None:
+            completed_new += 1
         currency = order["currency"]
         totals = by_totals[currency]
         totals["captured"] += Decimal(order["amountCaptured"]["amount"])
@@ -77,12 +84,12 @@ async def audit(client: GraphQLClient, world: World) -> tuple[list[dict[str, Any
         totals["chargebacks"] += Decimal(order["amountChargedBack"]["amount"])
         for payment in order["payments"]:
             by_ledger[currency][payment["kind"]] += Decimal(payment["amount"]["amount"])
-        times = [event["occurredAt"] for event in order["timeline"]]
-        if times != sorted(times):
+        if _goes_back(event["occurredAt"] for event in order["timeline"]):
             backwards.append("an order's timeline")
         for shipment in order["shipments"]:
-            applied = [e["occurredAt"] for e in shipment["timeline"] if e["applied"]]
-            if applied != sorted(applied):
+            if _goes_back(event["occurredAt"] for event in shipment["history"]):
+                backwards.append("a shipment's history")
+            if _goes_back(e["recordedAt"] for e in shipment["timeline"] if e["applied"]):
                 backwards.append("a shipment's tracking")
     checks = []
     open_ = sum(n for status, n in statuses.items() if status not in TERMINAL)
@@ -114,6 +121,10 @@ async def audit(client: GraphQLClient, world: World) -> tuple[list[dict[str, Any
             problems.append(
                 f"{currency}: the API holds {totals['captured']} captured, "
                 f"the simulator captured {seen['captured']}"
+            )
+        if totals["refunded"] != seen["refunded"]:
+            problems.append(
+                f"{currency}: the API holds {totals['refunded']} refunded, the simulator {seen['refunded']}"
             )
         if totals["chargebacks"] != seen["chargebacks"]:
             problems.append(
@@ -220,6 +231,7 @@ async def audit(client: GraphQLClient, world: World) -> tuple[list[dict[str, Any
     )
     facts = {
         "final_status": dict(sorted(statuses.items())),
+        "completed_new": completed_new,
         "money": money,
         "tax_assessed": {c: str(v) for c, v in sorted(assessed.items())},
         "sla_breaches": {
@@ -228,6 +240,17 @@ async def audit(client: GraphQLClient, world: World) -> tuple[list[dict[str, Any
         },
     }
     return checks, facts
+
+
+def _goes_back(times: Iterable[str]) -> bool:
+    """Whether a sequence of ISO 8601 instants ever steps back (compared as instants, not as text)."""
+    last: datetime | None = None
+    for text in times:
+        at = datetime.fromisoformat(text)
+        if last is not None and at < last:
+            return True
+        last = at
+    return False
 
 
 def _listing(counter: Counter[str], exclude: frozenset[str]) -> str:

@@ -45,19 +45,26 @@ class _HttpxClient:
         try:
             body = response.json()
         except ValueError:
-            raise ApiError(
-                f"The API at {self._where} answered HTTP {response.status_code} with something that is not "
-                "GraphQL JSON; check the URL (it should be the server's base URL, e.g. http://host:8000)."
-            ) from None
-        errors = body.get("errors") if isinstance(body, dict) else None
+            raise ApiError(self._not_graphql(response)) from None
+        if not isinstance(body, dict):
+            raise ApiError(self._not_graphql(response))
+        errors = body.get("errors")
         if errors:
-            first = errors[0]
+            first = errors[0] if isinstance(errors, list) and isinstance(errors[0], dict) else {}
             code = (first.get("extensions") or {}).get("code", "")
             if code == "UNAUTHENTICATED":
                 raise ApiError(f"The API at {self._where} refused the key: {first.get('message')}")
             raise ApiError(f"The API answered with an error: {first.get('message')} ({code or 'no code'})")
-        data: dict[str, Any] = body["data"]
+        data = body.get("data")
+        if not isinstance(data, dict):
+            raise ApiError(self._not_graphql(response))
         return data
+
+    def _not_graphql(self, response: httpx.Response) -> str:
+        return (
+            f"The API at {self._where} answered HTTP {response.status_code} with something that is not "
+            "GraphQL JSON; check the URL (it should be the server's base URL, e.g. http://host:8000)."
+        )
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -83,7 +90,22 @@ class HttpClient(_HttpxClient):
 
     def __init__(self, url: str, api_key: str) -> None:
         super().__init__(
-            httpx.AsyncClient(base_url=url.rstrip("/"), timeout=TIMEOUT_SECONDS),
+            httpx.AsyncClient(base_url=base_url(url), timeout=TIMEOUT_SECONDS),
             api_key,
             url,
         )
+
+
+def base_url(url: str) -> str:
+    """`url` as a server's base URL, or ApiError saying what is wrong with it: a typo in --url is told in
+    words, not raised from deep in the socket layer (a port past 65535, say, fails only when connecting)."""
+    hint = "give the server's base URL, e.g. http://127.0.0.1:8000"
+    try:
+        parsed = httpx.URL(url.rstrip("/"))
+    except httpx.InvalidURL as error:
+        raise ApiError(f"{url!r} is not a URL ({error}); {hint}.") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise ApiError(f"{url!r} is not an http:// or https:// URL with a host; {hint}.")
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        raise ApiError(f"{url!r} names port {parsed.port}; a port is 1 to 65535.")
+    return str(parsed)

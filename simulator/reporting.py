@@ -31,7 +31,10 @@ def build_report(
     world: World, lifecycle: Lifecycle, checks: list[dict[str, Any]], facts: dict[str, Any], end: datetime
 ) -> dict[str, Any]:
     scenario, stats = world.scenario, world.stats
-    days = [scenario.start + timedelta(days=d) for d in range(scenario.demand_days)]
+    # The demand window's days, and the day after it when the last hour's orders were placed there (an
+    # actor's wait ends on the next grid point: 23:00's orders are placed at 00:00).
+    placed_days = max(scenario.demand_days, max(stats.orders_per_day, default=-1) + 1)
+    days = [scenario.start + timedelta(days=d) for d in range(placed_days)]
     markets = sorted({m.country for m in scenario.markets})
     final = facts["final_status"]
     orders = sum(final.values())
@@ -95,7 +98,7 @@ def build_report(
             "markets": {m: [stats.orders_per_day[d].get(m, 0) for d in range(len(days))] for m in markets},
         },
         "funnel": [{"stage": stage, "orders": stats.funnel[stage]} for stage in FUNNEL]
-        + [{"stage": "COMPLETED", "orders": final.get("COMPLETED", 0)}],
+        + [{"stage": "COMPLETED", "orders": facts["completed_new"]}],  # as the stages before: no replacements
         "final_status": final,
         "outcomes": dict(sorted(stats.outcomes.items())),
         "transit_days": transit,

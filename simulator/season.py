@@ -15,9 +15,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from simulator import operations as ops
+from simulator.actors import RETURN_WINDOW_DAYS
 from simulator.audit import audit
 from simulator.client import ApiError, GraphQLClient
-from simulator.lifecycle import RETURN_WINDOW_DAYS, Lifecycle
+from simulator.lifecycle import Lifecycle
 from simulator.reporting import build_report
 from simulator.scenario import Scenario
 from simulator.setup import prepare, prepare_offline

@@ -29,6 +29,7 @@ from simulator.stats import Stats
 
 GRID_HOURS = 2.0
 Z90 = 1.2815515655446004  # the standard normal's 90th percentile
+Z999 = 3.090232306167813  # its 99.9th: where World.draw cuts a spread's tail
 ACTORS = ("consumers", "payments", "seller", "carriers", "customs", "aftersales", "fx", "disruptions")
 
 Process = Generator[simpy.Event, Any, Any]
@@ -94,8 +95,8 @@ class World:
         self.rates: dict[str, float] = {
             c: float(r) for c, r in scenario.fx.start_rates.items() if c in season_currencies(scenario)
         }
-        # Which (method, market) lanes are suspended right now, and by which carrier ("" = all carriers).
-        self.suspended: dict[tuple[str, str], str] = {}
+        # The indexes of the scenario's disruptions in force right now (see actors.Disruptions).
+        self.suspended: set[int] = set()
         self.orders_open = 0
 
     # -- time ------------------------------------------------------------------------------------------
@@ -122,13 +123,21 @@ class World:
 
     # -- randomness ------------------------------------------------------------------------------------
     @staticmethod
-    def draw(rng: np.random.Generator, spread: Spread) -> float:
-        """A lognormal draw whose p10 and p90 are the spread's."""
+    def draw(rng: np.random.Generator, spread: Spread, at_most: float = math.inf) -> float:
+        """A lognormal draw whose p10 and p90 are the spread's, cut at its 99.9th percentile and at `at_most`.
+
+        A lognormal through a wide p10-p90 has a tail that the p10 and p90 say nothing of: return parcels
+        of 7-25 days would take over 100 days once in 40,000, consumers acting 2-20 days after delivery
+        would wait over 100 days once in 1,000. A season of thousands of orders meets such a draw, and one
+        is enough to hold an order open past the scenario's drain and fail the season. So no draw goes past
+        the 99.9th percentile, and where the world has a deadline of its own (an authorisation expires, a
+        consumer acts while the order is fresh) none goes past that. The cut takes no random number of its
+        own."""
         if spread.p90 <= spread.p10:
-            return spread.p10
+            return min(spread.p10, at_most)
         mu = (math.log(spread.p10) + math.log(spread.p90)) / 2
         sigma = (math.log(spread.p90) - math.log(spread.p10)) / (2 * Z90)
-        return float(rng.lognormal(mu, sigma))
+        return min(float(rng.lognormal(mu, sigma)), math.exp(mu + Z999 * sigma), at_most)
 
     @staticmethod
     def chance(rng: np.random.Generator, p: float) -> bool:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +47,8 @@ def test_a_malformed_scenario_names_its_line_and_field(database_url: str, tmp_pa
     bad = tmp_path / "bad.toml"
     smoke = (Path(__file__).parent.parent / "simulator" / "scenarios" / "smoke.toml").read_text()
     lines = [
-        "import_hold_rate = -0.2" if line.startswith("import_hold_rate") else line for line in smoke.splitlines()
+        "import_hold_rate = -0.2" if line.startswith("import_hold_rate") else line
+        for line in smoke.splitlines()
     ]
     bad.write_text("\n".join(lines) + "\n")
     at = next(i for i, line in enumerate(lines, 1) if line.startswith("import_hold_rate"))
@@ -64,6 +67,51 @@ def test_an_unreachable_server_is_refused(database_url: str) -> None:
     result = simulate([*SMALL, "--url", f"http://127.0.0.1:{port}", "--api-key", "tl_sand_x"], database_url)
     assert result.exit_code != 0
     assert "Could not reach the API" in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("http://127.0.0.1:99999", "names port 99999; a port is 1 to 65535"),
+        ("http://[::1", "is not a URL"),
+        ("localhost:8000", "is not an http:// or https:// URL with a host"),
+    ],
+)
+def test_a_malformed_url_is_refused_with_a_message(database_url: str, url: str, said: str) -> None:
+    before = workspaces(database_url)
+    result = simulate([*SMALL, "--url", url, "--api-key", "tl_sand_x"], database_url)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert said in result.output
+    assert workspaces(database_url) == before
+
+
+class _NotGraphQL(BaseHTTPRequestHandler):
+    """A web server that is not Tradelane: JSON, but no GraphQL answer."""
+
+    def do_POST(self) -> None:
+        body = json.dumps({"detail": "Not Found"}).encode()
+        self.send_response(404)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+
+def test_a_server_answering_json_that_is_not_graphql_is_refused_with_a_message(database_url: str) -> None:
+    server = HTTPServer(("127.0.0.1", 0), _NotGraphQL)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        result = simulate([*SMALL, "--url", url, "--api-key", "tl_sand_x"], database_url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.exception
+    assert "answered HTTP 404 with something that is not GraphQL JSON" in result.output
 
 
 def test_a_wrong_key_is_refused_and_nothing_is_made(database_url: str) -> None:
@@ -115,8 +163,7 @@ def test_a_broken_invariant_makes_the_exit_code_non_zero(
     database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import simulator.season as season
-
-    real_audit = season.audit
+    from simulator.audit import audit as real_audit
 
     async def audit_seeing_one_order_too_many(client: Any, world: Any) -> Any:
         # The simulator claims one order more than it placed: the counts cannot agree with the API's.
