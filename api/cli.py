@@ -363,6 +363,13 @@ def simulate(
 
 
 def _prepared_database() -> str:
+    from sqlalchemy.exc import OperationalError
+
     database = _database()
-    upgrade(database.url)
+    try:
+        upgrade(database.url)
+    except OperationalError as error:
+        where = "the embedded PostgreSQL" if database.embedded else "DATABASE_URL"
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        raise click.ClickException(f"Could not reach the database ({where}): {reason}") from None
     return database.url

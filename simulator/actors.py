@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 import numpy as np
 import simpy
+from iso4217 import Currency
 
 from simulator import operations as ops
 from simulator.scenario import Scenario, Transit
@@ -35,6 +36,11 @@ ACTS_WITHIN_DAYS = RETURN_WINDOW_DAYS - 1
 AUTHORISATION_HOURS = 7 * 24  # a card authorisation is held about a week: captured within it or never
 FALLBACK_ERRORS = frozenset({"NO_LANE", "METHOD_NOT_POSSIBLE", "INVALID_PACKAGE"})
 CENT = Decimal("0.01")
+
+
+def minor_unit(currency: str) -> Decimal:
+    """The smallest amount of the currency (ISO 4217): 0.01 EUR, 1 JPY, 0.001 KWD."""
+    return Decimal(1).scaleb(-(Currency(currency).exponent or 0))
 
 
 class Order:
@@ -474,7 +480,7 @@ class Seller:
         yield w.wait(2 * HOURS_PER_DAY)
         yield w.call(ops.TICKET_CLOSE, {"ticketId": ticket})
 
-    def answer_complaint(self, order: Order, complaint: str) -> Process:
+    def answer_complaint(self, order: Order, complaint: str, outcome: str | None = None) -> Process:
         w = self.world
         yield w.wait(w.draw(self.rng, w.scenario.policy.complaint_response_hours))
         yield w.call(
@@ -482,11 +488,12 @@ class Seller:
             {"complaintId": complaint, "message": "We are sorry; we will put it right."},
         )
         yield w.wait(w.draw(self.rng, w.scenario.policy.complaint_response_hours))
-        outcome = w.pick(self.rng, {"PARTIAL_REFUND": 0.5, "DENIED": 0.3, "REFUND": 0.2})
+        if outcome is None:
+            outcome = w.pick(self.rng, {"PARTIAL_REFUND": 0.5, "DENIED": 0.3, "REFUND": 0.2})
         values: dict[str, Any] = {"complaintId": complaint, "outcome": outcome}
         amount = Decimal(0)
         if outcome == "PARTIAL_REFUND":
-            amount = (order.total * Decimal("0.2")).quantize(CENT)
+            amount = (order.total * Decimal("0.2")).quantize(minor_unit(order.currency), rounding=ROUND_DOWN)
             values["amount"] = str(amount)
         elif outcome == "REFUND":
             amount = order.total

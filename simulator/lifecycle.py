@@ -25,6 +25,8 @@ from simulator.actors import (
 )
 from simulator.world import Process, World
 
+NEVER_ARRIVED = frozenset({"LOST", "SEIZED"})  # the consumer claims the money back through the platform
+
 
 class Lifecycle:
     def __init__(self, world: World) -> None:
@@ -104,6 +106,8 @@ class Lifecycle:
         w.stats.add_money(order.currency, "cost", self.seller.cost_of(order))
         outcome = yield from self.carriers.carry(order, shipment, self.seller, self.customs)
         w.stats.outcomes[outcome_label(outcome)] += 1
+        if outcome in NEVER_ARRIVED and not replacement:
+            yield from self.not_received(order)
         if outcome != "DELIVERED" or replacement:
             return
         late = (w.env.now - order.placed_at) / HOURS_PER_DAY > w.scenario.aftersales.late_after_days
@@ -170,6 +174,25 @@ class Lifecycle:
             again.replacement = True
             w.stats.replacements += 1
             yield from self.deliver(again, replacement=True)
+
+    def not_received(self, order: Order) -> Process:
+        """The parcel was lost or seized: the consumer claims through the platform and is refunded in full."""
+        w, rng = self.world, self.consumers.after
+        yield w.wait(float(rng.uniform(2, 10)) * HOURS_PER_DAY)
+        self.claims += 1
+        opened = yield w.call(
+            ops.COMPLAINT_OPEN,
+            {
+                "orderId": order.id,
+                "source": "PLATFORM_CLAIM",
+                "severity": "HIGH",
+                "description": "The parcel never arrived.",
+                "claimReference": f"CLAIM-{w.seed}-{self.claims:06d}",
+            },
+        )
+        if opened["error"] is None:
+            w.stats.complaints += 1
+            yield from self.seller.answer_complaint(order, opened["id"], outcome="REFUND")
 
     def complaint(self, order: Order) -> Process:
         w, rng = self.world, self.consumers.after

@@ -161,7 +161,9 @@ def test_a_consumer_or_provider_slow_beyond_any_deadline_does_not_hold_the_seaso
     )
     stats = asyncio.run(run_model(scenario, 4))
     assert stats.orders > 40 and stats.finished == stats.orders
-    assert stats.tickets == stats.complaints == stats.chargebacks == stats.funnel["DELIVERED"]
+    assert stats.tickets == stats.chargebacks == stats.funnel["DELIVERED"]
+    # Every delivered order complains, and so does every consumer whose parcel never arrived.
+    assert stats.complaints == stats.funnel["DELIVERED"] + stats.outcomes["lost"] + stats.outcomes["seized"]
 
 
 def test_a_parcel_waits_for_the_suspension_in_force_on_its_lane_not_the_first_listed() -> None:
@@ -366,3 +368,26 @@ def test_the_funnels_last_stage_counts_no_replacement_orders() -> None:
     funnel = {row["stage"]: row["orders"] for row in report["funnel"]}
     assert report["final_status"] == {"COMPLETED": 2}
     assert funnel["COMPLETED"] == 1
+
+
+def test_a_consumer_whose_parcel_never_arrived_claims_and_is_refunded_in_full() -> None:
+    world, lifecycle = offline(load_scenario("smoke"))
+    order = placed_order(world, "DE", total="37.98")
+    _, calls = play_alone(world, lifecycle.not_received(order))
+    claim = next(values for _, name, values in calls if name == "complaintOpen")
+    assert (claim["source"], claim["severity"], claim["orderId"]) == ("PLATFORM_CLAIM", "HIGH", order.id)
+    resolved = next(values for _, name, values in calls if name == "complaintResolve")
+    assert (resolved["outcome"], resolved["amount"]) == ("REFUND", "37.98")
+    assert world.stats.money[order.currency]["refunded"] == Decimal("37.98")
+    assert world.stats.complaints == 1
+
+
+def test_a_partial_refund_in_a_currency_without_cents_is_whole() -> None:
+    world, lifecycle = offline(load_scenario("q4-peak"))
+    order = placed_order(world, "JP", total="2999")
+    order.currency = "JPY"
+    _, calls = play_alone(
+        world, lifecycle.seller.answer_complaint(order, "Complaint:1", outcome="PARTIAL_REFUND")
+    )
+    resolved = next(values for _, name, values in calls if name == "complaintResolve")
+    assert resolved["amount"] == "599"  # 20% of JPY 2,999, rounded down to whole yen

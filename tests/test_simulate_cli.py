@@ -178,3 +178,12 @@ def test_a_broken_invariant_makes_the_exit_code_non_zero(
     broken = [check for check in report["invariants"] if not check["holds"]]
     assert [check["name"] for check in broken] == ["the simulator's counts equal the API's"]
     assert "orders: API" in broken[0]["detail"]
+
+
+def test_an_unreachable_database_is_refused_with_a_message() -> None:
+    result = CliRunner().invoke(
+        main, ["simulate", *SMALL], env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:1/nowhere"}
+    )
+    assert result.exit_code == 1
+    assert "Could not reach the database (DATABASE_URL)" in result.output
+    assert "Traceback" not in result.output
