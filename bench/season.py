@@ -29,19 +29,15 @@ import json
 import os
 import platform
 import resource
-import secrets
 import time
 import tracemalloc
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from sqlalchemy.engine import make_url
-
 from api.cli import upgrade
 from api.simulate import Target, play
-from domain.db.engine import start_embedded, to_async_url
+from bench.orders_page import bench_database
 from simulator.scenario import load_scenario, with_orders
 from simulator.season import Progress, run_model
 
@@ -60,18 +56,6 @@ def rss_mib() -> float:
 
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def server_url() -> str:
-    url = os.environ.get("TRADELANE_BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    return start_embedded(Path(".tradelane") / "bench-pgdata", database="postgres")
-
-
-def admin(url: str) -> psycopg.Connection[Any]:
-    conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    return psycopg.connect(conninfo, autocommit=True)
 
 
 async def model_alone(scenario_name: str, orders: int, seed: int) -> dict[str, float]:
@@ -95,7 +79,7 @@ async def through_api(database_url: str, scenario_name: str, orders: int, seed: 
     scenario = with_orders(load_scenario(scenario_name), orders)
     samples: list[dict[str, float]] = []
     marks = iter([i / 10 for i in range(1, 11)])
-    next_mark = next(marks)
+    next_mark: float | None = next(marks)
 
     def sample(p: Progress) -> None:
         nonlocal next_mark
@@ -142,17 +126,9 @@ def main() -> None:
         "(4 would mean memory per finished order)"
     )
 
-    server = server_url()
-    name = f"tradelane_bench_{secrets.token_hex(4)}"
-    with admin(server) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    database_url = to_async_url(make_url(server).set(database=name).render_as_string(hide_password=False))
-    try:
+    with bench_database() as (database_url, _):
         upgrade(database_url)
         api = asyncio.run(through_api(database_url, args.scenario, args.orders, args.seed))
-    finally:
-        with admin(server) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     ratio = api["orders_per_second"] / model["orders_per_second"]
     print(

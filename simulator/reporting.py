@@ -8,8 +8,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from iso4217 import Currency
-
+from simulator.actors import minor_unit
 from simulator.lifecycle import Lifecycle
 from simulator.stats import FUNNEL, MONEY_KEYS
 from simulator.world import World
@@ -19,8 +18,7 @@ FORMAT = 1
 
 def _amount(value: Decimal | str, currency: str) -> str:
     """An amount with its currency's minor units (ISO 4217): 0 -> "0.00" in EUR, "0" in JPY."""
-    exponent = Currency(currency).exponent or 0
-    return str(Decimal(value).quantize(Decimal(1).scaleb(-exponent)))
+    return str(Decimal(value).quantize(minor_unit(currency)))
 
 
 def _share(part: float, whole: float) -> float:

@@ -52,7 +52,6 @@ class Backend:
 class GraphQLBackend(Backend):
     def __init__(self, client: GraphQLClient) -> None:
         self.client = client
-        self.clock_moves = 0
 
     async def run(self, calls: list[Any]) -> list[dict[str, Any]]:
         results = []
@@ -66,7 +65,6 @@ class GraphQLBackend(Backend):
         result = ops.CLOCK.result(data)
         if result["error"] is not None:
             raise ApiError(f"The sandbox clock would not move to {to.isoformat()}: {result['message']}")
-        self.clock_moves += 1
 
 
 class OfflineBackend(Backend):
@@ -87,7 +85,6 @@ async def drive(
     lifecycle: Lifecycle,
     backend: Backend,
     on_progress: ProgressCallback | None,
-    expected_orders: int,
 ) -> None:
     """Step SimPy; at each instant with calls, move the sandbox clock there and run them in order."""
     env = world.env
@@ -112,10 +109,10 @@ async def drive(
         env.step()
         if on_progress is not None and env.now >= next_report:
             next_report = env.now + PROGRESS_EVERY_HOURS
-            await on_progress(progress(world, lifecycle, expected_orders))
+            await on_progress(progress(world, lifecycle))
 
 
-def progress(world: World, lifecycle: Lifecycle, expected_orders: int) -> Progress:
+def progress(world: World, lifecycle: Lifecycle) -> Progress:
     demand_hours = world.scenario.demand_days * 24.0
     placed, finished = world.stats.orders, world.stats.finished
     if not lifecycle.demand_over:
@@ -146,7 +143,7 @@ async def run_season(
     lifecycle = Lifecycle(world)
     lifecycle.start(scenario.demand.orders)
     backend = GraphQLBackend(client)
-    await drive(world, lifecycle, backend, on_progress, scenario.demand.orders)
+    await drive(world, lifecycle, backend, on_progress)
     # Let the API's timers close what is still open: the return windows of the last deliveries.
     end = world.now + timedelta(days=RETURN_WINDOW_DAYS + 1)
     await backend.move_clock(end)
@@ -171,5 +168,5 @@ async def run_model(scenario: Scenario, seed: int) -> Stats:
     prepare_offline(world)
     lifecycle = Lifecycle(world)
     lifecycle.start(scenario.demand.orders)
-    await drive(world, lifecycle, OfflineBackend(), None, scenario.demand.orders)
+    await drive(world, lifecycle, OfflineBackend(), None)
     return stats

@@ -233,7 +233,7 @@ def test_the_orders_per_day_chart_holds_every_order_placed() -> None:
     # Orders drawn for the demand window's last hour are placed on the next grid point: 00:00 the day after.
     world, lifecycle = offline(with_orders(load_scenario("smoke"), 100), seed=0)
     lifecycle.start(100)
-    asyncio.run(drive(world, lifecycle, OfflineBackend(), None, 100))
+    asyncio.run(drive(world, lifecycle, OfflineBackend(), None))
     facts = {"final_status": {}, "completed_new": 0, "money": {}, "sla_breaches": {}}
     chart = build_report(world, lifecycle, [], facts, world.now)["orders_per_day"]
     assert sum(sum(per_day) for per_day in chart["markets"].values()) == world.stats.orders
