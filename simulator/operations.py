@@ -32,13 +32,16 @@ class Op:
 
     @property
     def document(self) -> str:
+        return f"mutation ($input: {self.input_type}!) {{ {self.field(self.name, 'input')} }}"
+
+    def field(self, alias: str, variable: str) -> str:
+        """This mutation as one field of a document, answering under `alias`, its input in `$variable`."""
         return (
-            f"mutation ($input: {self.input_type}!) {{ {self.name}(input: $input) {{ "
-            f"{self.selection} userErrors {{ code message }} }} }}"
+            f"{alias}: {self.name}(input: ${variable}) {{ {self.selection} userErrors {{ code message }} }}"
         )
 
-    def result(self, data: dict[str, Any]) -> Result:
-        payload: dict[str, Any] = data[self.name]
+    def result(self, data: dict[str, Any], alias: str | None = None) -> Result:
+        payload: dict[str, Any] = data[alias or self.name]
         errors = payload.get("userErrors") or []
         if errors:
             return {"error": errors[0]["code"], "message": errors[0]["message"]}
@@ -291,3 +294,55 @@ CLOCK = Op(
     lambda p: {"fired": p["timersFired"]},
     lambda v: {"fired": 0},
 )
+
+
+# How many of the actors' calls go in one document, after the clock move that may lead it. The API's limits
+# are 30 aliases and 5,000 tokens a document; tests/test_seasons.py checks that a batch of the largest
+# operation stays inside both.
+BATCH_CALLS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """Calls made at one simulated instant, as one document: GraphQL runs a mutation's root fields one
+    after another in the order written, each in its own transaction as if sent alone, so one request does
+    what len(calls) requests did, in the same order, with the clock moved first when `clock_to` is set."""
+
+    ops: tuple[Op, ...]
+    inputs: tuple[dict[str, Any], ...]
+    clock_to: str | None = None  # ISO time the sandbox clock moves to before the calls
+
+    @property
+    def document(self) -> str:
+        variables = [f"$c{i}: {op.input_type}!" for i, op in enumerate(self.ops)]
+        fields = [op.field(f"c{i}", f"c{i}") for i, op in enumerate(self.ops)]
+        if self.clock_to is not None:
+            variables.insert(0, f"$clock: {CLOCK.input_type}!")
+            fields.insert(0, CLOCK.field("clock", "clock"))
+        return f"mutation ({', '.join(variables)}) {{ {' '.join(fields)} }}"
+
+    @property
+    def variables(self) -> dict[str, Any]:
+        found: dict[str, Any] = {f"c{i}": values for i, values in enumerate(self.inputs)}
+        if self.clock_to is not None:
+            found["clock"] = {"to": self.clock_to}
+        return found
+
+    def results(self, data: dict[str, Any]) -> tuple[Result | None, list[Result]]:
+        """The clock move's answer (None when there was none) and each call's, in order."""
+        clock = CLOCK.result(data, "clock") if self.clock_to is not None else None
+        return clock, [op.result(data, f"c{i}") for i, op in enumerate(self.ops)]
+
+
+def batches(ops: list[Op], inputs: list[dict[str, Any]], clock_to: str | None) -> list[Batch]:
+    """The calls in documents of at most BATCH_CALLS, in order; the first one moves the clock."""
+    found = []
+    for start in range(0, max(len(ops), 1), BATCH_CALLS):
+        found.append(
+            Batch(
+                tuple(ops[start : start + BATCH_CALLS]),
+                tuple(inputs[start : start + BATCH_CALLS]),
+                clock_to if start == 0 else None,
+            )
+        )
+    return found

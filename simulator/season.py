@@ -42,7 +42,8 @@ ProgressCallback = Callable[[Progress], Awaitable[None]]
 class Backend:
     """Runs the calls the actors queued. The GraphQL one asks the API; the offline one answers itself."""
 
-    async def run(self, calls: list[Any]) -> list[dict[str, Any]]:
+    async def run(self, calls: list[Any], clock_to: datetime | None = None) -> list[dict[str, Any]]:
+        """Move the sandbox clock to `clock_to` (if given), then run the calls in order."""
         raise NotImplementedError
 
     async def move_clock(self, to: datetime) -> None:
@@ -50,25 +51,27 @@ class Backend:
 
 
 class GraphQLBackend(Backend):
+    """Sends the calls of one instant, with the clock move before them, as one document (`ops.Batch`)."""
+
     def __init__(self, client: GraphQLClient) -> None:
         self.client = client
 
-    async def run(self, calls: list[Any]) -> list[dict[str, Any]]:
-        results = []
-        for call in calls:
-            data = await self.client.execute(call.op.document, {"input": call.input})
-            results.append(call.op.result(data))
+    async def run(self, calls: list[Any], clock_to: datetime | None = None) -> list[dict[str, Any]]:
+        results: list[dict[str, Any]] = []
+        when = clock_to.isoformat() if clock_to is not None else None
+        for batch in ops.batches([c.op for c in calls], [c.input for c in calls], when):
+            clock, answers = batch.results(await self.client.execute(batch.document, batch.variables))
+            if clock is not None and clock["error"] is not None:
+                raise ApiError(f"The sandbox clock would not move to {when}: {clock['message']}")
+            results.extend(answers)
         return results
 
     async def move_clock(self, to: datetime) -> None:
-        data = await self.client.execute(ops.CLOCK.document, {"input": {"to": to.isoformat()}})
-        result = ops.CLOCK.result(data)
-        if result["error"] is not None:
-            raise ApiError(f"The sandbox clock would not move to {to.isoformat()}: {result['message']}")
+        await self.run([], to)
 
 
 class OfflineBackend(Backend):
-    async def run(self, calls: list[Any]) -> list[dict[str, Any]]:
+    async def run(self, calls: list[Any], clock_to: datetime | None = None) -> list[dict[str, Any]]:
         results = []
         for call in calls:
             result = call.op.fake(call.input)
@@ -94,11 +97,10 @@ async def drive(
     horizon = demand_hours + world.scenario.drain_days * 24.0
     while not lifecycle.done:
         if world.pending:
-            if env.now > clock_at:
-                await backend.move_clock(world.now)
-                clock_at = env.now
+            clock_to = world.now if env.now > clock_at else None
+            clock_at = env.now
             calls = world.take_pending()
-            for call, result in zip(calls, await backend.run(calls), strict=True):
+            for call, result in zip(calls, await backend.run(calls, clock_to), strict=True):
                 world.answered(call, result)
             continue
         if env.peek() > horizon:

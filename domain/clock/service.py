@@ -67,13 +67,9 @@ class ClockMoved:
 async def advance_sandbox_clock(uow: UnitOfWork, to: datetime) -> ClockMoved:
     if not uow.is_sandbox:
         raise SandboxOnly("Moving the clock")
-    workspace = (
-        await uow.session.scalars(
-            sa.select(Workspace).where(Workspace.id == uow.workspace_id).with_for_update()
-        )
-    ).one()
-    current = workspace.sandbox_now
-    assert current is not None
+    # The unit of work read the clock as it took the workspace row FOR UPDATE (moves_clock): `uow.now` is
+    # what the clock reads, and no other command can move it or run in this workspace until this commits.
+    current = uow.now
     if to - current > MAX_ADVANCE or to.year > LAST_YEAR:
         raise DomainError(
             "INVALID_DURATION",
@@ -87,11 +83,12 @@ async def advance_sandbox_clock(uow: UnitOfWork, to: datetime) -> ClockMoved:
             "Give a positive duration or a later time.",
             ["input"],
         )
-    uow.now = current
     fired = await fire_due(uow, to)
-    workspace.sandbox_now = to
+    await uow.session.execute(
+        sa.update(Workspace).where(Workspace.id == uow.workspace_id).values(sandbox_now=to)
+    )
     uow.now = to
-    return ClockMoved(workspace.id, to, fired)
+    return ClockMoved(uow.workspace_id, to, fired)
 
 
 async def fire_live_timers(engine: AsyncEngine, clock: Clock) -> int:

@@ -58,18 +58,34 @@ def _rate(value: Decimal | str, field: list[str]) -> Decimal:
     return rate.quantize(RATE_PLACES)
 
 
+UPSERT_ROWS = 1_000  # rates per INSERT statement (eight parameters each, well inside PostgreSQL's 65,535)
+
+Rate = tuple[str, str, Decimal, datetime]  # base, quote, rate, as of
+
+
 def _upsert_rate(
     uow: UnitOfWork, base: str, quote: str, rate: Decimal, as_of: datetime, source: RateSource
 ) -> sa.Insert:
+    return _upsert_rates(uow, [(base, quote, rate, as_of)], source)
+
+
+def _upsert_rates(uow: UnitOfWork, rates: list[Rate], source: RateSource) -> sa.Insert:
+    """One statement writing these rates, each pair and time at most once (a second rate for the same
+    pair and time replaces the first)."""
     statement = insert(RATES).values(
-        id=uuid.uuid4(),
-        workspace_id=uow.workspace_id,
-        base=base,
-        quote=quote,
-        rate=rate,
-        as_of=as_of,
-        source=source,
-        created_at=uow.now,
+        [
+            {
+                "id": uuid.uuid4(),
+                "workspace_id": uow.workspace_id,
+                "base": base,
+                "quote": quote,
+                "rate": rate,
+                "as_of": as_of,
+                "source": source,
+                "created_at": uow.now,
+            }
+            for base, quote, rate, as_of in rates
+        ]
     )
     return statement.on_conflict_do_update(
         constraint="uq_exchange_rates_workspace_id_base_quote_as_of",
@@ -113,7 +129,7 @@ async def import_rates(uow: UnitOfWork, text: str) -> int:
         raise DomainError(
             "INVALID_CSV", "The first line must be the header: date,base,quote,rate", ["input", "csv"]
         )
-    rows = []
+    rows: list[Rate] = []
     seen: dict[tuple[str, str, datetime], int] = {}
     for line, row in enumerate(reader, start=2):
         where = ["input", "csv", f"line {line}"]
@@ -148,8 +164,8 @@ async def import_rates(uow: UnitOfWork, text: str) -> int:
         rows.append((base, quote, rate, as_of))
     if not rows:
         raise DomainError("INVALID_CSV", "The file has no rates below its header.", ["input", "csv"])
-    for base, quote, rate, as_of in rows:
-        await uow.session.execute(_upsert_rate(uow, base, quote, rate, as_of, RateSource.IMPORT))
+    for start in range(0, len(rows), UPSERT_ROWS):  # no pair and day twice: checked above
+        await uow.session.execute(_upsert_rates(uow, rows[start : start + UPSERT_ROWS], RateSource.IMPORT))
     return len(rows)
 
 
@@ -207,10 +223,9 @@ async def generate_rates(uow: UnitOfWork, cmd: GenerateRates, rng: Rng) -> int:
             "(above 0.0000000001, below 10^12). Lower dailySigma or days, or start nearer 1.",
             ["input", "dailySigma"],
         )
-    for day, rate in enumerate(walk):
-        await uow.session.execute(
-            _upsert_rate(uow, base, quote, rate, first + timedelta(days=day), RateSource.SANDBOX)
-        )
+    daily: list[Rate] = [(base, quote, rate, first + timedelta(days=day)) for day, rate in enumerate(walk)]
+    for begin in range(0, len(daily), UPSERT_ROWS):
+        await uow.session.execute(_upsert_rates(uow, daily[begin : begin + UPSERT_ROWS], RateSource.SANDBOX))
     return len(walk)
 
 

@@ -42,7 +42,7 @@ from domain.customs.model import (
     IllegalDeclarationMove,
     SchemeCollector,
 )
-from domain.db.uow import UnitOfWork
+from domain.db.uow import UnitOfWork, already_locked
 from domain.logistics.lanes import regime_method
 from domain.logistics.model import EventSource, Shipment, ShipmentStatus, TrackingEventType
 from domain.logistics.progress import apply_event, lock_shipment
@@ -270,24 +270,33 @@ async def load_declaration(
     uow: UnitOfWork, declaration_id: uuid.UUID, expected_version: int | None = None
 ) -> CustomsDeclaration:
     """The declaration locked until commit, after its order and its shipment (see `lock_shipment`)."""
-    shipment_id = await uow.session.scalar(
-        sa.select(CustomsDeclaration.shipment_id).where(
-            CustomsDeclaration.workspace_id == uow.workspace_id, CustomsDeclaration.id == declaration_id
-        )
-    )
-    if shipment_id is None:
-        raise NotFound("customs declaration", ["input", "declarationId"])
-    await lock_shipment(uow, shipment_id)
-    declaration = (
-        await uow.session.scalars(
-            sa.select(CustomsDeclaration)
-            .where(
-                CustomsDeclaration.workspace_id == uow.workspace_id, CustomsDeclaration.id == declaration_id
+    declaration = await already_locked(uow, CustomsDeclaration, declaration_id)
+    if declaration is None:
+        found = (
+            await uow.session.execute(
+                sa.select(CustomsDeclaration.shipment_id, Shipment.order_id)
+                .join(Shipment, Shipment.id == CustomsDeclaration.shipment_id)
+                .where(
+                    CustomsDeclaration.workspace_id == uow.workspace_id,
+                    CustomsDeclaration.id == declaration_id,
+                )
             )
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-    ).one()
+        ).one_or_none()
+        if found is None:
+            raise NotFound("customs declaration", ["input", "declarationId"])
+        await lock_shipment(uow, found.shipment_id, found.order_id)
+        declaration = (
+            await uow.session.scalars(
+                sa.select(CustomsDeclaration)
+                .where(
+                    CustomsDeclaration.workspace_id == uow.workspace_id,
+                    CustomsDeclaration.id == declaration_id,
+                )
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+        ).one()
+        uow.locked.add((CustomsDeclaration, declaration_id))
     if expected_version is not None and declaration.version != expected_version:
         raise DomainError(
             "CONFLICT",
@@ -312,13 +321,18 @@ async def _items(uow: UnitOfWork, declaration_id: uuid.UUID) -> list[Declaration
 
 
 async def _shipment(uow: UnitOfWork, declaration: CustomsDeclaration) -> Shipment:
-    return (
+    held = await already_locked(uow, Shipment, declaration.shipment_id)
+    if held is not None:
+        return held
+    shipment = (
         await uow.session.scalars(
             sa.select(Shipment)
             .where(Shipment.workspace_id == uow.workspace_id, Shipment.id == declaration.shipment_id)
             .with_for_update()
         )
     ).one()
+    uow.locked.add((Shipment, declaration.shipment_id))
+    return shipment
 
 
 # -- corrections (lodging a draft, answering a hold) --------------------------------------------------

@@ -55,6 +55,8 @@ class UnitOfWork:
         self._clock = clock
         self._moves_clock = moves_clock
         self._committed = False
+        # The rows this command holds FOR UPDATE, by model and ID (see `already_locked`).
+        self.locked: set[tuple[type[Base], uuid.UUID]] = set()
 
     @property
     def workspace_id(self) -> uuid.UUID:
@@ -65,9 +67,14 @@ class UnitOfWork:
         return self.principal.kind is WorkspaceKind.SANDBOX
 
     async def __aenter__(self) -> Self:
-        if self._conn.in_transaction():
-            await self._conn.commit()
-        self.session = AsyncSession(bind=self._conn, expire_on_commit=False, autoflush=False)
+        # A transaction the connection already has open held only reads (the key's look-up, or the fields
+        # of an earlier mutation's payload in the same request): the command takes it over rather than
+        # paying a commit and a new BEGIN, and its commit or rollback ends it. Entering the workspace below
+        # sets the role and workspace afresh either way, and under READ COMMITTED every statement of the
+        # command reads what is committed when it runs.
+        self.session = AsyncSession(
+            bind=self._conn, expire_on_commit=False, autoflush=False, join_transaction_mode="control_fully"
+        )
         sa.event.listen(self.session.sync_session, "before_flush", self._store_events)
         statement = ENTER_WORKSPACE
         if self.is_sandbox:
@@ -133,6 +140,17 @@ def constraint_name(error: IntegrityError) -> str | None:
 
 
 M = TypeVar("M", bound=Base)
+
+
+async def already_locked(uow: UnitOfWork, model: type[M], id_: uuid.UUID) -> M | None:
+    """The row, if this command locked it before: it is in the session as the command left it (no other
+    transaction can change a row this one holds FOR UPDATE), so it is not read again. None when it was
+    not locked yet: the caller locks it and says so with `uow.locked.add((model, id_))`."""
+    if (model, id_) not in uow.locked:
+        return None
+    # From the identity map, with no SQL; the session holds unchanged objects weakly, so one no longer
+    # referenced anywhere is read once more, without FOR UPDATE, which the lock held makes unnecessary.
+    return await uow.session.get(model, id_)
 
 
 async def get_owned(uow: UnitOfWork, model: type[M], id_: uuid.UUID, what: str, field: list[str]) -> M:

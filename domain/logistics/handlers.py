@@ -528,12 +528,14 @@ async def record_scan(uow: UnitOfWork, cmd: RecordScan) -> ScanResult:
             ["input", "type"],
         )
     number = validate_tracking_number(cmd.tracking_number)
-    found = await uow.session.scalar(
-        sa.select(Shipment.id).where(
-            Shipment.workspace_id == uow.workspace_id, Shipment.tracking_number == number
+    found = (
+        await uow.session.execute(
+            sa.select(Shipment.id, Shipment.order_id).where(
+                Shipment.workspace_id == uow.workspace_id, Shipment.tracking_number == number
+            )
         )
-    )
-    shipment = None if found is None else await lock_shipment(uow, found)
+    ).one_or_none()
+    shipment = None if found is None else await lock_shipment(uow, found.id, found.order_id)
     if shipment is None:
         raise DomainError(
             "UNKNOWN_TRACKING_NUMBER",
@@ -569,14 +571,15 @@ async def record_scan(uow: UnitOfWork, cmd: RecordScan) -> ScanResult:
         clean_text(cmd.event_id, "eventId", 100, required=False)
         or f"{cmd.source.value.lower()}-{uuid.uuid4()}"
     )
-    duplicate = await uow.session.scalar(
+    # An ID made up here is new by construction; only the carrier's own can come again.
+    duplicate = cmd.event_id is not None and await uow.session.scalar(
         sa.select(TrackingEvent.id).where(
             TrackingEvent.workspace_id == uow.workspace_id,
             TrackingEvent.shipment_id == shipment.id,
             TrackingEvent.event_id == event_id,
         )
     )
-    if duplicate is not None:
+    if duplicate:
         raise DomainError(
             "DUPLICATE_EVENT",
             f"Event {event_id} of {number} was recorded already; it is not applied twice.",

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from domain.db.uow import UnitOfWork
+from domain.db.uow import UnitOfWork, already_locked
 from domain.logistics import tracking
 from domain.logistics.model import (
     EventSource,
@@ -29,19 +29,25 @@ from domain.taxes.ledger import reverse_sale_taxes
 UNDELIVERED = frozenset({OrderStatus.RETURNED_TO_SENDER, OrderStatus.LOST, OrderStatus.SEIZED})
 
 
-async def lock_shipment(uow: UnitOfWork, shipment_id: uuid.UUID) -> Shipment | None:
-    """The shipment locked until commit, after its order. Every command that moves an order, its
-    shipments or their declarations locks them in that order (order, shipment, declaration), so two
-    of them on the same order queue rather than deadlock."""
-    order_id = await uow.session.scalar(
-        sa.select(Shipment.order_id).where(
-            Shipment.workspace_id == uow.workspace_id, Shipment.id == shipment_id
-        )
-    )
+async def lock_shipment(
+    uow: UnitOfWork, shipment_id: uuid.UUID, order_id: uuid.UUID | None = None
+) -> Shipment | None:
+    """The shipment locked until commit, after its order (`order_id`, when the caller read it already).
+    Every command that moves an order, its shipments or their declarations locks them in that order
+    (order, shipment, declaration), so two of them on the same order queue rather than deadlock."""
+    held = await already_locked(uow, Shipment, shipment_id)
+    if held is not None:
+        return held
     if order_id is None:
-        return None
+        order_id = await uow.session.scalar(
+            sa.select(Shipment.order_id).where(
+                Shipment.workspace_id == uow.workspace_id, Shipment.id == shipment_id
+            )
+        )
+        if order_id is None:
+            return None
     await load_order(uow, order_id, lock=True)
-    return (
+    shipment = (
         await uow.session.scalars(
             sa.select(Shipment)
             .where(Shipment.workspace_id == uow.workspace_id, Shipment.id == shipment_id)
@@ -49,6 +55,8 @@ async def lock_shipment(uow: UnitOfWork, shipment_id: uuid.UUID) -> Shipment | N
             .execution_options(populate_existing=True)
         )
     ).one()
+    uow.locked.add((Shipment, shipment_id))
+    return shipment
 
 
 async def apply_event(
