@@ -96,8 +96,15 @@ class CustomsPayload:
     declaration: CustomsDeclaration | None = strawberry.field(
         description="The declaration as it is now, unless refused."
     )
-    shipment: Shipment | None = strawberry.field(description="Its shipment as it is now, unless refused.")
+    shipment_id: strawberry.Private[uuid.UUID | None]
     user_errors: list[CustomsUserError] = strawberry.field(description="Why it was refused.")  # type: ignore[valid-type]
+
+    @strawberry.field(description="Its shipment as it is now, unless refused.")
+    async def shipment(self, info: Info) -> Shipment | None:
+        # Read only when asked for: customs' decisions come by the thousand in a season.
+        if self.shipment_id is None:
+            return None
+        return Shipment.from_row(await info.context.loaders.shipment.get(self.shipment_id))
 
 
 @strawberry.type(name="CustomsDeclarationLodgePayload", description="Result of customsDeclarationLodge.")
@@ -121,12 +128,12 @@ class CustomsChargesCollectPayload(CustomsPayload):
 
 
 async def _payload(info: Info, outcome: Outcome[uuid.UUID]) -> dict[str, object]:
-    declaration = shipment = None
+    declaration = shipment_id = None
     if outcome.result is not None:
         row = await info.context.loaders.declaration.get(outcome.result)
         declaration = CustomsDeclaration.from_row(row)
-        shipment = Shipment.from_row(await info.context.loaders.shipment.get(row.shipment_id))
-    return {"declaration": declaration, "shipment": shipment, "user_errors": _errors(outcome)}
+        shipment_id = row.shipment_id
+    return {"declaration": declaration, "shipment_id": shipment_id, "user_errors": _errors(outcome)}
 
 
 def _declaration(id_: strawberry.ID) -> uuid.UUID:

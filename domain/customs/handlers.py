@@ -270,7 +270,7 @@ async def load_declaration(
     uow: UnitOfWork, declaration_id: uuid.UUID, expected_version: int | None = None
 ) -> CustomsDeclaration:
     """The declaration locked until commit, after its order and its shipment (see `lock_shipment`)."""
-    declaration = await already_locked(uow, CustomsDeclaration, declaration_id)
+    declaration = already_locked(uow, CustomsDeclaration, declaration_id)
     if declaration is None:
         found = (
             await uow.session.execute(
@@ -296,7 +296,7 @@ async def load_declaration(
                 .execution_options(populate_existing=True)
             )
         ).one()
-        uow.locked.add((CustomsDeclaration, declaration_id))
+        uow.locked[CustomsDeclaration, declaration_id] = declaration
     if expected_version is not None and declaration.version != expected_version:
         raise DomainError(
             "CONFLICT",
@@ -321,7 +321,7 @@ async def _items(uow: UnitOfWork, declaration_id: uuid.UUID) -> list[Declaration
 
 
 async def _shipment(uow: UnitOfWork, declaration: CustomsDeclaration) -> Shipment:
-    held = await already_locked(uow, Shipment, declaration.shipment_id)
+    held = already_locked(uow, Shipment, declaration.shipment_id)
     if held is not None:
         return held
     shipment = (
@@ -331,7 +331,7 @@ async def _shipment(uow: UnitOfWork, declaration: CustomsDeclaration) -> Shipmen
             .with_for_update()
         )
     ).one()
-    uow.locked.add((Shipment, declaration.shipment_id))
+    uow.locked[Shipment, declaration.shipment_id] = shipment
     return shipment
 
 

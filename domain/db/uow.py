@@ -55,8 +55,9 @@ class UnitOfWork:
         self._clock = clock
         self._moves_clock = moves_clock
         self._committed = False
-        # The rows this command holds FOR UPDATE, by model and ID (see `already_locked`).
-        self.locked: set[tuple[type[Base], uuid.UUID]] = set()
+        # The rows this command holds FOR UPDATE, by model and ID (see `already_locked`). Held strongly:
+        # the session keeps unchanged objects only while something else refers to them.
+        self.locked: dict[tuple[type[Base], uuid.UUID], Base] = {}
 
     @property
     def workspace_id(self) -> uuid.UUID:
@@ -142,15 +143,12 @@ def constraint_name(error: IntegrityError) -> str | None:
 M = TypeVar("M", bound=Base)
 
 
-async def already_locked(uow: UnitOfWork, model: type[M], id_: uuid.UUID) -> M | None:
-    """The row, if this command locked it before: it is in the session as the command left it (no other
-    transaction can change a row this one holds FOR UPDATE), so it is not read again. None when it was
-    not locked yet: the caller locks it and says so with `uow.locked.add((model, id_))`."""
-    if (model, id_) not in uow.locked:
-        return None
-    # From the identity map, with no SQL; the session holds unchanged objects weakly, so one no longer
-    # referenced anywhere is read once more, without FOR UPDATE, which the lock held makes unnecessary.
-    return await uow.session.get(model, id_)
+def already_locked(uow: UnitOfWork, model: type[M], id_: uuid.UUID) -> M | None:
+    """The row, if this command locked it before: as the command left it (no other transaction can
+    change a row this one holds FOR UPDATE), so it is not read again. None when it was not locked yet:
+    the caller locks it and keeps it with `uow.locked[model, id_] = row`."""
+    found = uow.locked.get((model, id_))
+    return found if isinstance(found, model) else None
 
 
 async def get_owned(uow: UnitOfWork, model: type[M], id_: uuid.UUID, what: str, field: list[str]) -> M:

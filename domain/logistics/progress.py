@@ -35,7 +35,7 @@ async def lock_shipment(
     """The shipment locked until commit, after its order (`order_id`, when the caller read it already).
     Every command that moves an order, its shipments or their declarations locks them in that order
     (order, shipment, declaration), so two of them on the same order queue rather than deadlock."""
-    held = await already_locked(uow, Shipment, shipment_id)
+    held = already_locked(uow, Shipment, shipment_id)
     if held is not None:
         return held
     if order_id is None:
@@ -55,7 +55,7 @@ async def lock_shipment(
             .execution_options(populate_existing=True)
         )
     ).one()
-    uow.locked.add((Shipment, shipment_id))
+    uow.locked[Shipment, shipment_id] = shipment
     return shipment
 
 

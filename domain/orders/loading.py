@@ -16,14 +16,14 @@ async def load_order(
 ) -> Order:
     """The order, optionally locked until commit: commands that move stock lock it first, so that a
     concurrent move of the same order waits and then sees what this one did."""
-    order = await already_locked(uow, Order, order_id) if lock else None
+    order = already_locked(uow, Order, order_id) if lock else None
     if order is None:
         query = sa.select(Order).where(Order.workspace_id == uow.workspace_id, Order.id == order_id)
         order = (await uow.session.scalars(query.with_for_update() if lock else query)).one_or_none()
         if order is None:
             raise NotFound("order", ["input", "orderId"])
         if lock:
-            uow.locked.add((Order, order_id))
+            uow.locked[Order, order_id] = order
     if expected_version is not None and order.version != expected_version:
         raise DomainError(
             "CONFLICT",
