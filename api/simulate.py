@@ -8,9 +8,10 @@ client, which in-process needs the database and the app."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import time as wall
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
@@ -108,6 +109,21 @@ async def play(
         finally:
             await client.aclose()
 
+    async with sandbox_client(
+        target.database_url or "",
+        f"Season {scenario.name} seed {seed}",
+        season_start(scenario),
+        scenario.seller.home_currency,
+    ) as client:
+        return await run_season(scenario, seed, client, on_progress=progress, started_at=started_at)
+
+
+@contextlib.asynccontextmanager
+async def sandbox_client(
+    database_url: str, name: str, clock_start: datetime, home_currency: str
+) -> AsyncIterator[InProcessClient]:
+    """A new seller with one sandbox workspace (its clock at `clock_start`) in this process's database,
+    and a client of the API app in this process holding that workspace's key."""
     from api.app import create_app
     from api.context import Services
     from domain.db.engine import make_engine
@@ -116,23 +132,17 @@ async def play(
     # A season's writes are sandbox data: not waiting for each commit's flush to disk is safe here (a crash
     # loses the last instants of a simulation, never live data) and spares a disk flush per call.
     engine = make_engine(
-        target.database_url or "",
+        database_url,
         pool_size=2,
         max_overflow=2,
         connect_args={"options": "-c synchronous_commit=off"},
     )
     try:
         async with AsyncSession(engine) as session, session.begin():
-            made = await create_seller(
-                session,
-                f"Season {scenario.name} seed {seed}",
-                season_start(scenario),
-                WorkspaceKind.SANDBOX,
-                scenario.seller.home_currency,
-            )
+            made = await create_seller(session, name, clock_start, WorkspaceKind.SANDBOX, home_currency)
         client = InProcessClient(create_app(Services(engine, SystemClock())), made.api_key)
         try:
-            return await run_season(scenario, seed, client, on_progress=progress, started_at=started_at)
+            yield client
         finally:
             await client.aclose()
     finally:

@@ -14,7 +14,12 @@ Measured in the same run:
    second, the process's resident memory sampled as the season goes (at each tenth of the demand), and its
    peak.
 
-Units: seconds (s), orders per second (orders/s), mebibytes (MiB).
+3. the floor under any season here: the cheapest authenticated call (a one-second clock move with nothing
+   due: four SQL statements), alone in its request and as one of `simulator.operations.BATCH_CALLS` in a
+   document as the season sends them, and the rate that floor allows at this season's calls per order,
+   were every call as cheap as it.
+
+Units: seconds (s), orders per second (orders/s), mebibytes (MiB), milliseconds (ms).
 
 Database: TRADELANE_BENCH_DATABASE_URL (or DATABASE_URL) names a PostgreSQL server; without either, the
 embedded server in .tradelane/bench-pgdata is used. A database tradelane_bench_<random> is made by the
@@ -36,8 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from api.cli import upgrade
-from api.simulate import Target, play
+from api.simulate import Target, play, sandbox_client
 from bench.orders_page import bench_database
+from simulator import operations as ops
 from simulator.scenario import load_scenario, with_orders
 from simulator.season import Progress, run_model
 
@@ -45,6 +51,7 @@ SCENARIO = "q4-peak"
 ORDERS = 2_000
 SEED = 42
 AIM_ORDERS_PER_SECOND = 100.0
+FLOOR_CALLS = 400  # timed clock moves, each way
 RESULTS = Path(__file__).parent / "results" / "season.json"
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -105,6 +112,25 @@ async def through_api(database_url: str, scenario_name: str, orders: int, seed: 
     }
 
 
+async def call_floor(database_url: str) -> dict[str, float]:
+    """Milliseconds per call of the cheapest authenticated mutation, alone and batched."""
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    async with sandbox_client(database_url, "Call floor", start, "USD") as client:
+
+        async def timed(size: int, documents: int) -> float:
+            batch = ops.Batch((ops.CLOCK,) * size, ({"seconds": 1},) * size)
+            began = time.perf_counter()
+            for _ in range(documents):
+                data = await client.execute(batch.document, batch.variables)
+                assert all(answer["error"] is None for answer in batch.results(data)[1])
+            return (time.perf_counter() - began) * 1000 / (size * documents)
+
+        await timed(1, 50)  # warm: connections, caches, prepared statements
+        alone = await timed(1, FLOOR_CALLS)
+        batched = await timed(ops.BATCH_CALLS, FLOOR_CALLS // ops.BATCH_CALLS)
+    return {"alone_ms": round(alone, 3), "batched_ms": round(batched, 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scenario", default=SCENARIO)
@@ -129,6 +155,7 @@ def main() -> None:
     with bench_database() as (database_url, _):
         upgrade(database_url)
         api = asyncio.run(through_api(database_url, args.scenario, args.orders, args.seed))
+        floor = asyncio.run(call_floor(database_url))
 
     ratio = api["orders_per_second"] / model["orders_per_second"]
     print(
@@ -143,6 +170,17 @@ def main() -> None:
     print(f"  peak resident memory: {api['rss_peak_mib']} MiB; invariants hold: {api['invariants_hold']}")
     if api["orders_per_second"] < AIM_ORDERS_PER_SECOND:
         print(f"  below the aim of {AIM_ORDERS_PER_SECOND:.0f} orders/s")
+    calls_per_order = api["api_calls"] / api["orders"]
+    floor["calls_per_order"] = round(calls_per_order, 2)
+    floor["ceiling_orders_per_second"] = round(1000 / (calls_per_order * floor["batched_ms"]), 1)
+    print(
+        "floor: the cheapest authenticated call (a clock move, 4 SQL statements) takes "
+        f"{floor['alone_ms']} ms alone, {floor['batched_ms']} ms as one of {ops.BATCH_CALLS} in a document"
+    )
+    print(
+        f"  at this season's {calls_per_order:.1f} calls per order (clock moves not counted), calls that "
+        f"cheap would allow at most {floor['ceiling_orders_per_second']} orders/s"
+    )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(
         json.dumps(
@@ -156,6 +194,7 @@ def main() -> None:
                 "model_heap_growth": round(growth, 3),
                 "api": api,
                 "api_over_model": round(ratio, 5),
+                "call_floor": floor,
             },
             indent=2,
         )
