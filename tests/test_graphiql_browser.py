@@ -172,8 +172,10 @@ def walk_the_season_tab(page: Page, tabs: dict[str, Locator]) -> None:
     """StartSeason starts a small season; WatchSeason follows it over the websocket until it ends."""
     open_tab(tabs["StartSeason"])
     paste_variables(page, {"orders": 4})
-    started = run_and_read(page, "StartSeason", '"RUNNING"')["simulationRunStart"]["run"]
+    payload = run_and_read(page, "StartSeason", '"RUNNING"')["simulationRunStart"]
+    started = payload["run"]
     assert (started["scenario"], started["orders"]) == ("smoke", 4)
+    assert payload["apiKey"].startswith("tl_sand_")  # the run's sandbox, opened with it
     paste_variables(page, {"runId": started["id"]})
     page.wait_for_function(f"name => ({EDITOR_OPERATIONS})().includes(name)", arg="WatchSeason")
     page.locator("button.graphiql-execute-button").click()  # a subscription: no POST, a websocket

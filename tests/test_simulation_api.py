@@ -52,7 +52,7 @@ RUN_FIELDS = """id scenario seed orders status progress simulatedDay ordersPlace
   createdAt finishedAt runWorkspace { id name }"""
 START_RUN = f"""
 mutation ($input: SimulationRunStartInput!) {{
-  simulationRunStart(input: $input) {{ run {{ {RUN_FIELDS} }} userErrors {{ field code message }} }}
+  simulationRunStart(input: $input) {{ run {{ {RUN_FIELDS} }} apiKey userErrors {{ field code message }} }}
 }}"""
 RUN = f"""query ($id: ID!) {{ simulationRun(id: $id) {{ {RUN_FIELDS} }} }}"""
 RUNS = """query ($first: Int) {
@@ -398,6 +398,23 @@ async def test_a_run_plays_its_season_in_a_new_sandbox_and_records_how_it_ended(
     assert (await seller.gql("{ channels(first: 5) { totalCount } }"))["channels"]["totalCount"] == 0
 
 
+async def test_the_run_key_opens_the_runs_sandbox_and_nothing_of_the_caller(
+    sim: Sim, season: Season, owner: Seller
+) -> None:
+    started = await start(owner, orders=30)
+    await finished(sim, owner, started["run"]["id"])
+    inside = Seller(owner.client, started["apiKey"], owner.workspace_id)
+    seen = (await inside.gql(WORKSPACE))["workspace"]
+    assert (seen["id"], seen["kind"]) == (started["run"]["runWorkspace"]["id"], "SANDBOX")
+    # What the season made there (its channel) is read with the run's key, and the caller's runs are not.
+    assert (await inside.gql("{ channels(first: 5) { edges { node { name } } } }"))["channels"]["edges"] == [
+        {"node": {"name": "Season shop"}}
+    ]
+    assert (await inside.gql(RUNS))["simulationRuns"]["edges"] == []
+    refused = await start(owner, scenario="no-such-season")
+    assert refused["apiKey"] is None and refused["run"] is None
+
+
 async def test_a_run_without_orders_plays_the_scenarios_own_number(
     sim: Sim, season: Season, owner: Seller
 ) -> None:
@@ -516,6 +533,7 @@ async def test_a_repeated_start_answers_the_first_run_and_plays_once(
     first = await start(owner, idempotencyKey="season-1")
     again = await start(owner, idempotencyKey="season-1")
     assert again["userErrors"] == [] and again["run"]["id"] == first["run"]["id"]
+    assert first["apiKey"].startswith("tl_sand_") and again["apiKey"] is None  # shown once
     await finished(sim, owner, first["run"]["id"])
     assert len(season.calls) == 1
     assert len(await seller_workspaces(engine, owner)) == 2

@@ -633,14 +633,17 @@ query Fx {
 
 SIMULATE = """# A simulated season: the smoke scenario played with a seed through this API, in a new sandbox
 # workspace of your seller whose clock starts on the scenario's first day; `orders` scales it (the
-# scenario's own is 300, a few minutes). StartSeason answers at once and the season plays in the
+# scenario's own is 300, about a minute). StartSeason answers at once and the season plays in the
 # background: paste the run's id into the variables, then run WatchSeason to see it progress live (a
 # subscription over a websocket at /graphql: the key from the Headers pane goes in connection_init), or
 # Season to read it once, with its report (KPIs and invariants) at the end. The same seed plays the same
-# season. `workspaceEvents` streams every state change of a workspace's objects the same way.
+# season. `apiKey` opens the run's sandbox, shown this once: put it in the Headers pane
+# ({"Authorization": "Bearer <apiKey>"}) to query the season's orders as they are made, or to follow them
+# with `workspaceEvents`, which streams every state change of a workspace's objects the same way.
 mutation StartSeason($orders: Int) {
   simulationRunStart(input: { scenario: "smoke", seed: 1, orders: $orders }) {
     run { id status scenario seed orders runWorkspace { id name } }
+    apiKey
     userErrors { field code message }
   }
 }

@@ -47,6 +47,12 @@ class SimulationRunStartInput:
 @strawberry.type(description="Result of simulationRunStart.")
 class SimulationRunStartPayload:
     run: SimulationRun | None = strawberry.field(description="The run, RUNNING, unless refused.")
+    api_key: str | None = strawberry.field(
+        description="The key of the run's sandbox (runWorkspace), shown this once and never stored in clear: "
+        "send it as the Authorization header to read the season's orders, shipments and declarations as "
+        "they are made, or to follow them with the workspaceEvents subscription. Null when refused, and on "
+        "a repeat under the same idempotency key."
+    )
     user_errors: list[SimulationUserError] = strawberry.field(description="Why it was refused.")  # type: ignore[valid-type]
 
 
@@ -96,8 +102,10 @@ class SimulationMutation:
         )
         if outcome.result is None:
             errors = [to_user_error(SimulationUserError, SimulationErrorCode, e) for e in outcome.errors]
-            return SimulationRunStartPayload(run=None, user_errors=errors)
+            return SimulationRunStartPayload(run=None, api_key=None, user_errors=errors)
+        key = None
         if started:  # not on an idempotent repeat: that run started the first time
             made = started[0]
             simulation_runs(ctx).start(made.run_id, ctx.principal, scenarios[0], input.seed, made.api_key)
-        return SimulationRunStartPayload(run=await load_run(ctx, outcome.result), user_errors=[])
+            key = made.api_key
+        return SimulationRunStartPayload(run=await load_run(ctx, outcome.result), api_key=key, user_errors=[])
