@@ -3,9 +3,9 @@
 An actor (a generator) asks the API for something by yielding `world.call(OP, input)`: the call is queued and
 the actor sleeps on a SimPy event. The driver (`simulator.season`) runs every call queued at the current
 simulated instant, in the order they were asked, after moving the sandbox clock to that instant (one
-document for them all: `simulator.operations.Batch`); then it wakes each actor with its answer. So the API always sees a call at the simulated time it was made, timed
-rules (auto-cancel, SLA breaches, closing return windows) fire as the clock passes them, and a seed gives
-the same calls in the same order every run.
+document for them all: `simulator.operations.Batch`); then it wakes each actor with its answer. So the API
+always sees a call at the simulated time it was made, timed rules (auto-cancel, SLA breaches, closing
+return windows) fire as the clock passes them, and a seed gives the same calls in the same order every run.
 
 Time is in hours since the season's start (00:00 UTC of `scenario.start`). Actors wait through `world.wait`,
 which lands on a grid of GRID_HOURS: calls made on the same grid point share one clock move.

@@ -215,6 +215,7 @@ class ReturnLine(WorkspaceOwned, Base):
         ),
         sa.Index("ix_return_lines_return", "return_id", "seq"),
         sa.Index("ix_return_lines_product", "product_id"),
+        sa.Index("ix_return_lines_order_line", "order_line_id"),
     )
 
 
@@ -361,4 +362,5 @@ class Feedback(WorkspaceOwned, Base):
         sa.UniqueConstraint("workspace_id", "order_line_id"),
         sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_1_to_5"),
         sa.Index("ix_feedback_product", "workspace_id", "product_id", "market"),
+        sa.Index("ix_feedback_order", "order_id"),
     )

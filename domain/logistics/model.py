@@ -154,6 +154,7 @@ class ShipmentLine(WorkspaceOwned, Base):
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
         sa.Index("ix_shipment_lines_shipment", "shipment_id", "seq"),
         sa.Index("ix_shipment_lines_order", "order_id"),
+        sa.Index("ix_shipment_lines_order_line", "order_line_id"),
     )
 
 

@@ -222,6 +222,12 @@ class Order(RecordsEvents, WorkspaceOwned, Base):
             name="settlement_whole",
         ),
         sa.Index("ix_orders_workspace_status", "workspace_id", "status", "seq"),
+        # An order's replacements are looked for whenever goods are sent again or refunded.
+        sa.Index(
+            "ix_orders_replacement_for",
+            "replacement_for_order_id",
+            postgresql_where=sa.text("replacement_for_order_id IS NOT NULL"),
+        ),
     )
 
     # -- money ------------------------------------------------------------------------------------------

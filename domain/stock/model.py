@@ -248,4 +248,5 @@ class StockReservation(WorkspaceOwned, Base):
         sa.CheckConstraint("shipped >= 0 AND shipped <= quantity", name="shipped_within_quantity"),
         sa.CheckConstraint("released_at IS NULL OR released_at >= reserved_at", name="released_after"),
         sa.Index("ix_stock_reservations_order", "order_id", "seq"),
+        sa.Index("ix_stock_reservations_order_line", "order_line_id"),  # what a parcel's lines hold
     )

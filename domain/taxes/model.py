@@ -60,4 +60,9 @@ class TaxEntry(WorkspaceOwned, Base):
         sa.CheckConstraint("amount >= 0", name="amount_not_negative"),
         sa.Index("ix_tax_entries_period", "workspace_id", "occurred_at"),
         sa.Index("ix_tax_entries_order", "order_id", "seq"),
+        sa.Index(
+            "ix_tax_entries_declaration",
+            "declaration_id",
+            postgresql_where=sa.text("declaration_id IS NOT NULL"),
+        ),
     )
