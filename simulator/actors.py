@@ -35,7 +35,6 @@ RETURN_WINDOW_DAYS = 30  # the API's default window; a return asked later is ref
 ACTS_WITHIN_DAYS = RETURN_WINDOW_DAYS - 1
 AUTHORISATION_HOURS = 7 * 24  # a card authorisation is held about a week: captured within it or never
 FALLBACK_ERRORS = frozenset({"NO_LANE", "METHOD_NOT_POSSIBLE", "INVALID_PACKAGE"})
-CENT = Decimal("0.01")
 
 
 def minor_unit(currency: str) -> Decimal:
@@ -451,7 +450,8 @@ class Seller:
             return amount
         rates, home = self.world.rates, self.world.scenario.seller.home_currency
         in_home = float(amount) * (1.0 if source == home else rates.get(source, 1.0))
-        return Decimal(in_home / (1.0 if target == home else rates.get(target, 1.0))).quantize(CENT)
+        converted = Decimal(in_home / (1.0 if target == home else rates.get(target, 1.0)))
+        return converted.quantize(minor_unit(target))
 
     def cost_of(self, order: Order) -> Decimal:
         """What the goods cost the seller, in the order's currency at today's rate."""

@@ -391,3 +391,13 @@ def test_a_partial_refund_in_a_currency_without_cents_is_whole() -> None:
     )
     resolved = next(values for _, name, values in calls if name == "complaintResolve")
     assert resolved["amount"] == "599"  # 20% of JPY 2,999, rounded down to whole yen
+
+
+def test_costs_converted_into_a_currency_without_cents_are_whole() -> None:
+    world, lifecycle = offline(load_scenario("q4-peak"))
+    seller = lifecycle.seller
+    order = placed_order(world, "JP", total="2999")
+    order.currency = "JPY"
+    cost = seller.cost_of(order)
+    assert cost == cost.to_integral_value() and cost.as_tuple().exponent == 0  # yen, not 1234.56
+    assert seller.cost_of(placed_order(world, "DE")).as_tuple().exponent == -2  # euro cents
