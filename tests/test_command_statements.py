@@ -7,15 +7,25 @@ are pinned here."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from graphql import FieldNode, Lexer, OperationDefinitionNode, SelectionSetNode, Source, TokenKind, parse
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.requests import Request
+from starlette.responses import Response
 
+from api.context import RequestContext, Services
 from api.schema import MAX_ALIASES, MAX_TOKENS
+from domain.accounts.handlers import find_principal
+from domain.db.uow import UnitOfWork
+from domain.shared.clock import FixedClock
 from simulator import operations as ops
-from tests.conftest import Seller
+from tests.conftest import START, Seller
 from tests.shipping_setup import confirmed_order, declaration, ship
 
 SCAN = """mutation ($input: TrackingScanRecordInput!) { trackingScanRecord(input: $input) {
@@ -187,3 +197,48 @@ async def test_rows_are_found_by_what_they_refer_to_through_an_index(engine: Asy
         )
     assert unindexed == UNINDEXED_REFERENCES
     assert replacements == 1  # not a foreign key, but looked up by on every replacement and refund
+
+
+async def test_a_command_after_a_read_that_failed_runs_in_a_fresh_transaction(
+    engine: AsyncEngine, seller: Seller
+) -> None:
+    """A command takes over its connection's open read transaction, but not one that failed: that one
+    is rolled back first, or every statement of the command would be refused."""
+    async with engine.connect() as conn:
+        principal = await find_principal(conn, seller.key)
+        assert principal is not None
+        with pytest.raises(DBAPIError):
+            await conn.execute(sa.text("SELECT 1 / 0"))
+        async with UnitOfWork(conn, principal, FixedClock(START)) as uow:
+            name = await uow.session.scalar(sa.text("SELECT current_setting('role')"))
+            await uow.commit()
+    assert name == "tradelane_app"
+
+
+async def test_a_mutation_after_a_payload_read_that_failed_still_runs(
+    services: Services, seller: Seller
+) -> None:
+    scope = {"type": "http", "headers": [(b"authorization", f"Bearer {seller.key}".encode())]}
+    ctx = RequestContext(Request(scope), Response(), services)
+    try:
+        await ctx.authenticate()
+        with pytest.raises(DBAPIError):
+            await ctx.read(lambda conn: conn.execute(sa.text("SELECT 1 / 0")))
+
+        async def command(uow: UnitOfWork) -> datetime:
+            await uow.commit()
+            return uow.now
+
+        assert await ctx.write(command) == START
+        # And the enter statement failing (here: a workspace setting PostgreSQL refuses) leaves the
+        # connection fit for the next command too.
+        with pytest.raises(DBAPIError):
+            async with UnitOfWork(
+                await ctx._connection(),
+                replace(ctx.principal, workspace_id="not-a-uuid"),
+                services.clock,  # type: ignore[arg-type]
+            ):
+                pass
+        assert await ctx.write(command) == START
+    finally:
+        await ctx.close()

@@ -67,6 +67,8 @@ class ClockMoved:
 async def advance_sandbox_clock(uow: UnitOfWork, to: datetime) -> ClockMoved:
     if not uow.is_sandbox:
         raise SandboxOnly("Moving the clock")
+    if not uow.moves_clock:
+        raise RuntimeError("advance_sandbox_clock needs a unit of work made with moves_clock=True")
     # The unit of work read the clock as it took the workspace row FOR UPDATE (moves_clock): `uow.now` is
     # what the clock reads, and no other command can move it or run in this workspace until this commits.
     current = uow.now

@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import sqlalchemy as sa
+from psycopg.pq import TransactionStatus
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Session
@@ -67,12 +68,20 @@ class UnitOfWork:
     def is_sandbox(self) -> bool:
         return self.principal.kind is WorkspaceKind.SANDBOX
 
+    @property
+    def moves_clock(self) -> bool:
+        """Whether this command took its sandbox's clock FOR UPDATE (to move it) rather than FOR SHARE."""
+        return self._moves_clock
+
     async def __aenter__(self) -> Self:
         # A transaction the connection already has open held only reads (the key's look-up, or the fields
         # of an earlier mutation's payload in the same request): the command takes it over rather than
         # paying a commit and a new BEGIN, and its commit or rollback ends it. Entering the workspace below
         # sets the role and workspace afresh either way, and under READ COMMITTED every statement of the
-        # command reads what is committed when it runs.
+        # command reads what is committed when it runs. A transaction that failed (a read that raised) can
+        # run nothing more: it is rolled back first, as the commit that used to stand here did.
+        if self._conn.in_transaction() and await _failed(self._conn):
+            await self._conn.rollback()
         self.session = AsyncSession(
             bind=self._conn, expire_on_commit=False, autoflush=False, join_transaction_mode="control_fully"
         )
@@ -80,7 +89,14 @@ class UnitOfWork:
         statement = ENTER_WORKSPACE
         if self.is_sandbox:
             statement = MOVE_CLOCK if self._moves_clock else HOLD_CLOCK
-        sandbox_now = await enter_workspace(self.session, self.workspace_id, statement)
+        try:
+            sandbox_now = await enter_workspace(self.session, self.workspace_id, statement)
+        except BaseException:
+            # `async with` runs no __aexit__ when __aenter__ raises: end the transaction here, so the
+            # connection is fit for whatever the request does next.
+            await self.session.rollback()
+            await self.session.close()
+            raise
         self.now = sandbox_now if sandbox_now is not None else self._clock.now()
         return self
 
@@ -124,6 +140,13 @@ class UnitOfWork:
                 await self.session.rollback()
         finally:
             await self.session.close()
+
+
+async def _failed(conn: AsyncConnection) -> bool:
+    """Whether the connection's open transaction hit an error (PostgreSQL then refuses every statement)."""
+    raw = await conn.get_raw_connection()
+    driver: Any = raw.driver_connection
+    return bool(driver.info.transaction_status == TransactionStatus.INERROR)
 
 
 def _what(error: StaleDataError) -> str:
