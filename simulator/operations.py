@@ -305,8 +305,14 @@ BATCH_CALLS = 20
 @dataclass(frozen=True, slots=True)
 class Batch:
     """Calls made at one simulated instant, as one document: GraphQL runs a mutation's root fields one
-    after another in the order written, each in its own transaction as if sent alone, so one request does
-    what len(calls) requests did, in the same order, with the clock moved first when `clock_to` is set."""
+    after another in the order written, each in its own transaction, so one request does what len(calls)
+    requests did, in the same order, with the clock moved first when `clock_to` is set.
+
+    Unlike separate requests, the key is checked once for the document, and an error that is not a
+    userError (a bug, the database gone) ends the whole document: the season fails on it, as it would on
+    the same error alone. A refused clock move does not stop the calls after it; it fails the season once
+    the document has run. Only something else moving this sandbox's clock could refuse it, and nothing else
+    can: a run's sandbox is shown only through a read-only key, and `--url` seasons make their own."""
 
     ops: tuple[Op, ...]
     inputs: tuple[dict[str, Any], ...]

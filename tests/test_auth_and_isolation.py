@@ -4,9 +4,12 @@ not through node(id:), not through connections, not through mutations."""
 from __future__ import annotations
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from domain.accounts.handlers import issue_key
+from domain.accounts.model import WorkspaceKind
 from tests.catalog_setup import LISTING_CREATE, ORDER_PLACE, place_order, stock_shop
-from tests.conftest import Seller
+from tests.conftest import START, Seller
 
 ORDERS = "{ orders(first: 10) { totalCount edges { node { id } } } }"
 
@@ -122,3 +125,32 @@ async def test_another_sellers_ids_lead_nowhere(seller: Seller, other_seller: Se
         "query ($id: ID!) { node(id: $id) { ... on Order { status } } }", {"id": order["id"]}
     )
     assert status == {"node": {"status": "PLACED"}}
+
+
+async def test_a_read_only_key_reads_its_workspace_and_runs_no_mutation(
+    engine: AsyncEngine, seller: Seller
+) -> None:
+    await stock_shop(seller)
+    async with AsyncSession(engine) as session, session.begin():
+        key = await issue_key(
+            session, seller.workspace_id, "dashboard", START, WorkspaceKind.SANDBOX, read_only=True
+        )
+    viewer = Seller(seller.client, key, seller.workspace_id)
+    await place_order(seller)
+    assert (await viewer.gql(ORDERS))["orders"]["totalCount"] == 1
+    response = await viewer.post(
+        ORDER_PLACE,
+        {
+            "input": {
+                "channelId": seller.ids["channel"],
+                "lines": [{"listingId": seller.ids["listing"], "quantity": 1}],
+                "buyerName": "Ada",
+                "shipToCountry": "US",
+            }
+        },
+    )
+    assert response.status_code == 403
+    [error] = response.json()["errors"]
+    assert error["extensions"]["code"] == "FORBIDDEN" and "only reads" in error["message"]
+    assert response.json()["data"] is None
+    assert (await seller.gql(ORDERS))["orders"]["totalCount"] == 1  # nothing written

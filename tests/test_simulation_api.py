@@ -411,6 +411,12 @@ async def test_the_run_key_opens_the_runs_sandbox_and_nothing_of_the_caller(
         {"node": {"name": "Season shop"}}
     ]
     assert (await inside.gql(RUNS))["simulationRuns"]["edges"] == []
+    # It only reads: nothing but the season writes in the run's sandbox.
+    channel = {"name": "Mine", "platform": "AMAZON", "country": "US", "currency": "USD"}
+    response = await inside.post(CHANNEL_CREATE, {"input": channel})
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert (await inside.gql("{ channels(first: 5) { totalCount } }"))["channels"]["totalCount"] == 1
     refused = await start(owner, scenario="no-such-season")
     assert refused["apiKey"] is None and refused["run"] is None
 

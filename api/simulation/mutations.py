@@ -48,10 +48,11 @@ class SimulationRunStartInput:
 class SimulationRunStartPayload:
     run: SimulationRun | None = strawberry.field(description="The run, RUNNING, unless refused.")
     api_key: str | None = strawberry.field(
-        description="The key of the run's sandbox (runWorkspace), shown this once and never stored in clear: "
-        "send it as the Authorization header to read the season's orders, shipments and declarations as "
-        "they are made, or to follow them with the workspaceEvents subscription. Null when refused, and on "
-        "a repeat under the same idempotency key."
+        description="A read-only key to the run's sandbox (runWorkspace), shown this once and never stored "
+        "in clear: send it as the Authorization header to read the season's orders, shipments and "
+        "declarations as they are made, or to follow them with the workspaceEvents subscription. It runs "
+        "no mutation (FORBIDDEN), so nothing but the season writes there. Null when refused, and on a "
+        "repeat under the same idempotency key."
     )
     user_errors: list[SimulationUserError] = strawberry.field(description="Why it was refused.")  # type: ignore[valid-type]
 
@@ -107,5 +108,5 @@ class SimulationMutation:
         if started:  # not on an idempotent repeat: that run started the first time
             made = started[0]
             simulation_runs(ctx).start(made.run_id, ctx.principal, scenarios[0], input.seed, made.api_key)
-            key = made.api_key
+            key = made.viewer_key
         return SimulationRunStartPayload(run=await load_run(ctx, outcome.result), api_key=key, user_errors=[])

@@ -86,7 +86,13 @@ async def create_workspace(
 
 
 async def issue_key(
-    session: AsyncSession, workspace_id: uuid.UUID, name: str, now: datetime, kind: WorkspaceKind
+    session: AsyncSession,
+    workspace_id: uuid.UUID,
+    name: str,
+    now: datetime,
+    kind: WorkspaceKind,
+    *,
+    read_only: bool = False,
 ) -> str:
     key = new_key(kind.value)
     session.add(
@@ -97,6 +103,7 @@ async def issue_key(
             prefix=key[:12],
             key_hash=digest(key),
             created_at=now,
+            read_only=read_only,
         )
     )
     await session.flush()
@@ -148,6 +155,15 @@ async def seller_level(session: AsyncSession) -> AsyncIterator[None]:
     await session.execute(sa.text(f"SELECT set_config('role', '{APP_ROLE}', true)"))
 
 
+async def issue_viewer_key(uow: UnitOfWork, sandbox: NewWorkspace, now: datetime) -> str:
+    """A read-only key to a sandbox the caller's command has just made (`create_sandbox`), for a person or
+    a frontend to watch it while something else plays in it."""
+    async with seller_level(uow.session):
+        return await issue_key(
+            uow.session, sandbox.workspace_id, "viewer", now, WorkspaceKind.SANDBOX, read_only=True
+        )
+
+
 async def create_sandbox(uow: UnitOfWork, spec: SandboxSpec, now: datetime) -> NewWorkspace:
     """A new SANDBOX workspace of the caller's own seller, and its first API key, in the caller's unit of
     work (`now`: when it is made, by real time). The caller may be in a live or a sandbox workspace."""
@@ -166,19 +182,20 @@ async def create_sandbox(uow: UnitOfWork, spec: SandboxSpec, now: datetime) -> N
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who a request speaks for: one workspace of one seller."""
+    """Who a request speaks for: one workspace of one seller, through a key that may only read."""
 
     workspace_id: uuid.UUID
     seller_id: uuid.UUID
     kind: WorkspaceKind
+    read_only: bool = False
 
 
 async def find_principal(conn: AsyncConnection, key: str) -> Principal | None:
     row = (
         await conn.execute(
-            sa.select(Workspace.id, Workspace.seller_id, Workspace.kind)
+            sa.select(Workspace.id, Workspace.seller_id, Workspace.kind, ApiKey.read_only)
             .join(ApiKey, ApiKey.workspace_id == Workspace.id)
             .where(ApiKey.key_hash == digest(key), ApiKey.revoked_at.is_(None))
         )
     ).one_or_none()
-    return None if row is None else Principal(row.id, row.seller_id, row.kind)
+    return None if row is None else Principal(row.id, row.seller_id, row.kind, row.read_only)

@@ -46,7 +46,8 @@ class Workspace(Base):
 
 
 class ApiKey(Base):
-    """Only a SHA-256 digest of the key is kept; the key itself is shown once, when it is made."""
+    """Only a SHA-256 digest of the key is kept; the key itself is shown once, when it is made. A
+    `read_only` key runs queries and subscriptions, never a mutation."""
 
     __tablename__ = "api_keys"
 
@@ -57,3 +58,4 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    read_only: Mapped[bool] = mapped_column(server_default=sa.false())

@@ -70,8 +70,9 @@ def _upsert_rate(
 
 
 def _upsert_rates(uow: UnitOfWork, rates: list[Rate], source: RateSource) -> sa.Insert:
-    """One statement writing these rates, each pair and time at most once (a second rate for the same
-    pair and time replaces the first)."""
+    """One statement writing these rates; a rate for a pair and time already stored replaces it. The rates
+    given must name each pair and time at most once (PostgreSQL refuses a statement that would change
+    one row twice)."""
     statement = insert(RATES).values(
         [
             {

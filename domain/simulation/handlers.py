@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from domain.accounts.handlers import Principal, SandboxSpec, create_sandbox
+from domain.accounts.handlers import Principal, SandboxSpec, create_sandbox, issue_viewer_key
 from domain.accounts.model import Workspace
 from domain.db.uow import UnitOfWork, get_owned
 from domain.shared.clock import Clock
@@ -52,7 +52,8 @@ def check_run(seed: int, orders: int | None) -> None:
 class StartedRun:
     run_id: uuid.UUID
     run_workspace_id: uuid.UUID
-    api_key: str  # the sandbox's key: for the season only, never stored in clear
+    api_key: str  # the sandbox's key: for the season only, never shown, never stored in clear
+    viewer_key: str  # a read-only key to the sandbox, shown once to the caller
 
 
 def run_workspace_name(command: StartRun) -> str:
@@ -66,6 +67,7 @@ async def start_run(uow: UnitOfWork, command: StartRun, now: datetime) -> Starte
     name = run_workspace_name(command)
     clock_start = datetime.combine(command.starts_on, time(), tzinfo=UTC)
     sandbox = await create_sandbox(uow, SandboxSpec(name, command.home_currency, clock_start), now)
+    viewer_key = await issue_viewer_key(uow, sandbox, now)
     run = SimulationRun.begin(
         uow.workspace_id,
         sandbox.workspace_id,
@@ -77,7 +79,7 @@ async def start_run(uow: UnitOfWork, command: StartRun, now: datetime) -> Starte
     )
     uow.session.add(run)
     await uow.flush()
-    return StartedRun(run.id, sandbox.workspace_id, sandbox.api_key)
+    return StartedRun(run.id, sandbox.workspace_id, sandbox.api_key, viewer_key)
 
 
 async def _check_room(uow: UnitOfWork) -> None:
