@@ -138,17 +138,9 @@ async def test_a_read_only_key_reads_its_workspace_and_runs_no_mutation(
     viewer = Seller(seller.client, key, seller.workspace_id)
     await place_order(seller)
     assert (await viewer.gql(ORDERS))["orders"]["totalCount"] == 1
-    response = await viewer.post(
-        ORDER_PLACE,
-        {
-            "input": {
-                "channelId": seller.ids["channel"],
-                "lines": [{"listingId": seller.ids["listing"], "quantity": 1}],
-                "buyerName": "Ada",
-                "shipToCountry": "US",
-            }
-        },
-    )
+    line = {"listingId": seller.ids["listing"], "quantity": 1}
+    values = {"channelId": seller.ids["channel"], "lines": [line], "buyerName": "Ada", "shipToCountry": "US"}
+    response = await viewer.post(ORDER_PLACE, {"input": values})
     assert response.status_code == 403
     [error] = response.json()["errors"]
     assert error["extensions"]["code"] == "FORBIDDEN" and "only reads" in error["message"]
