@@ -63,12 +63,6 @@ UPSERT_ROWS = 1_000  # rates per INSERT statement (eight parameters each, well i
 Rate = tuple[str, str, Decimal, datetime]  # base, quote, rate, as of
 
 
-def _upsert_rate(
-    uow: UnitOfWork, base: str, quote: str, rate: Decimal, as_of: datetime, source: RateSource
-) -> sa.Insert:
-    return _upsert_rates(uow, [(base, quote, rate, as_of)], source)
-
-
 def _upsert_rates(uow: UnitOfWork, rates: list[Rate], source: RateSource) -> sa.Insert:
     """One statement writing these rates; a rate for a pair and time already stored replaces it. The rates
     given must name each pair and time at most once (PostgreSQL refuses a statement that would change
@@ -94,6 +88,12 @@ def _upsert_rates(uow: UnitOfWork, rates: list[Rate], source: RateSource) -> sa.
     )
 
 
+async def _write_rates(uow: UnitOfWork, rates: list[Rate], source: RateSource) -> None:
+    """Store the rates, UPSERT_ROWS to a statement (no pair and time twice, as `_upsert_rates` needs)."""
+    for begin in range(0, len(rates), UPSERT_ROWS):
+        await uow.session.execute(_upsert_rates(uow, rates[begin : begin + UPSERT_ROWS], source))
+
+
 @dataclass(frozen=True)
 class SetRate:
     base: str
@@ -110,7 +110,7 @@ async def set_rate(uow: UnitOfWork, cmd: SetRate) -> int:
         raise DomainError(
             "INVALID_DATE", "asOf needs a timezone, e.g. 2026-11-23T00:00:00Z.", ["input", "asOf"]
         )
-    await uow.session.execute(_upsert_rate(uow, base, quote, rate, as_of, RateSource.MANUAL))
+    await _write_rates(uow, [(base, quote, rate, as_of)], RateSource.MANUAL)
     return 1
 
 
@@ -165,8 +165,7 @@ async def import_rates(uow: UnitOfWork, text: str) -> int:
         rows.append((base, quote, rate, as_of))
     if not rows:
         raise DomainError("INVALID_CSV", "The file has no rates below its header.", ["input", "csv"])
-    for start in range(0, len(rows), UPSERT_ROWS):  # no pair and day twice: checked above
-        await uow.session.execute(_upsert_rates(uow, rows[start : start + UPSERT_ROWS], RateSource.IMPORT))
+    await _write_rates(uow, rows, RateSource.IMPORT)  # no pair and day twice: checked above
     return len(rows)
 
 
@@ -224,9 +223,11 @@ async def generate_rates(uow: UnitOfWork, cmd: GenerateRates, rng: Rng) -> int:
             "(above 0.0000000001, below 10^12). Lower dailySigma or days, or start nearer 1.",
             ["input", "dailySigma"],
         )
-    daily: list[Rate] = [(base, quote, rate, first + timedelta(days=day)) for day, rate in enumerate(walk)]
-    for begin in range(0, len(daily), UPSERT_ROWS):
-        await uow.session.execute(_upsert_rates(uow, daily[begin : begin + UPSERT_ROWS], RateSource.SANDBOX))
+    await _write_rates(
+        uow,
+        [(base, quote, rate, first + timedelta(days=day)) for day, rate in enumerate(walk)],
+        RateSource.SANDBOX,
+    )
     return len(walk)
 
 

@@ -321,17 +321,9 @@ async def _items(uow: UnitOfWork, declaration_id: uuid.UUID) -> list[Declaration
 
 
 async def _shipment(uow: UnitOfWork, declaration: CustomsDeclaration) -> Shipment:
-    held = already_locked(uow, Shipment, declaration.shipment_id)
-    if held is not None:
-        return held
-    shipment = (
-        await uow.session.scalars(
-            sa.select(Shipment)
-            .where(Shipment.workspace_id == uow.workspace_id, Shipment.id == declaration.shipment_id)
-            .with_for_update()
-        )
-    ).one()
-    uow.locked[Shipment, declaration.shipment_id] = shipment
+    """The declaration's shipment, locked after its order (by `load_declaration`, so read no more)."""
+    shipment = await lock_shipment(uow, declaration.shipment_id, declaration.order_id)
+    assert shipment is not None  # a declaration's shipment is in its workspace
     return shipment
 
 
