@@ -30,10 +30,6 @@ class Op:
     read: Callable[[dict[str, Any]], Result]
     fake: Callable[[dict[str, Any]], Result]
 
-    @property
-    def document(self) -> str:
-        return f"mutation ($input: {self.input_type}!) {{ {self.field(self.name, 'input')} }}"
-
     def field(self, alias: str, variable: str) -> str:
         """This mutation as one field of a document, answering under `alias`, its input in `$variable`."""
         return (
@@ -297,8 +293,8 @@ CLOCK = Op(
 
 
 # How many of the actors' calls go in one document, after the clock move that may lead it. The API's limits
-# are 30 aliases and 5,000 tokens a document; tests/test_seasons.py checks that a batch of the largest
-# operation stays inside both.
+# are 30 aliases and 5,000 tokens a document; tests/test_command_statements.py checks that a batch of the
+# largest operation stays inside both.
 BATCH_CALLS = 20
 
 
